@@ -1,0 +1,25 @@
+// Local SQS emulator (npm local-aws-sqs) for the integration tests; started by eng/brokers.sh.
+// Speaks the SQS JSON protocol (AWSSDK.SQS >= 3.7.300 / 4.x) and the Query protocol.
+// Environment: SQS_HOST (default 127.0.0.1), SQS_PORT (default 9324).
+import { createSqsServer } from "local-aws-sqs";
+
+const hostname = process.env.SQS_HOST || "127.0.0.1";
+const port = Number(process.env.SQS_PORT || 9324);
+
+const server = await createSqsServer({
+  port,
+  hostname,
+  // Tests create and delete queues freely; do not enforce AWS's 60 s re-create wait.
+  emulateQueueCreationLifecycle: false,
+});
+
+console.error(`sqs emulator listening on http://${hostname}:${port}`);
+
+const stop = (signal) => {
+  console.error(`sqs emulator: ${signal}, shutting down`);
+  server.close(() => process.exit(0));
+  server.closeAllConnections?.();
+  setTimeout(() => process.exit(0), 2000).unref();
+};
+process.on("SIGTERM", () => stop("SIGTERM"));
+process.on("SIGINT", () => stop("SIGINT"));

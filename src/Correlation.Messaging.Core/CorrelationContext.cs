@@ -1,0 +1,127 @@
+using System.Text;
+using Correlation.Messaging.Internal;
+using Correlation.Messaging.Logging;
+using Correlation.Messaging.Validation;
+
+namespace Correlation.Messaging;
+
+/// <summary>
+/// An immutable correlation context: the correlation ID of one business flow, the message being handled, and the
+/// message that caused it.
+/// </summary>
+/// <remarks>
+/// <para>
+/// The ambient context flows with the current asynchronous operation (it is stored in an <see cref="AsyncLocal{T}"/>),
+/// so concurrent flows never observe each other's context. Use <see cref="BeginScope(CorrelationContext)"/> or a
+/// broker adapter to make a context ambient; disposing the returned scope restores the previous context exactly.
+/// </para>
+/// <para>
+/// The correlation ID is never a message ID: one flow has one correlation ID and many message IDs.
+/// </para>
+/// </remarks>
+public sealed class CorrelationContext
+{
+    private byte[]? _correlationIdUtf8;
+    private byte[]? _messageIdUtf8;
+    private CorrelationLogScope? _logScope;
+
+    /// <summary>
+    /// Initializes a new instance of the <see cref="CorrelationContext"/> class.
+    /// </summary>
+    /// <param name="correlationId">The correlation ID of the flow.</param>
+    /// <param name="causationId">The ID of the message that caused <paramref name="messageId"/>, or <see langword="null"/> at the edge.</param>
+    /// <param name="messageId">The ID of the message being handled, or <see langword="null"/> when no message is being handled.</param>
+    /// <param name="source">Where <paramref name="correlationId"/> came from.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="correlationId"/> is <see langword="null"/>.</exception>
+    /// <exception cref="ArgumentException">
+    /// <paramref name="correlationId"/> is empty, or one of the IDs contains control, format or line-separator characters
+    /// (which could forge log lines or headers).
+    /// </exception>
+    public CorrelationContext(
+        string correlationId,
+        string? causationId = null,
+        string? messageId = null,
+        CorrelationIdSource source = CorrelationIdSource.Inbound)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(correlationId);
+        EnsureSafe(correlationId, nameof(correlationId));
+        EnsureSafe(causationId, nameof(causationId));
+        EnsureSafe(messageId, nameof(messageId));
+
+        CorrelationId = correlationId;
+        CausationId = causationId;
+        MessageId = messageId;
+        Source = source;
+    }
+
+    /// <summary>
+    /// Gets the ambient correlation context of the current asynchronous flow, or <see langword="null"/> when there is none.
+    /// </summary>
+    public static CorrelationContext? Current => AmbientCorrelation.Current;
+
+    /// <summary>Gets the correlation ID of the flow.</summary>
+    public string CorrelationId { get; }
+
+    /// <summary>
+    /// Gets the ID of the message whose handling caused the message being handled (<see cref="MessageId"/>),
+    /// or <see langword="null"/> at the edge of the system.
+    /// </summary>
+    public string? CausationId { get; }
+
+    /// <summary>
+    /// Gets the ID of the message being handled, or <see langword="null"/> when no message is being handled.
+    /// Messages sent while this context is ambient carry it as their causation ID.
+    /// </summary>
+    public string? MessageId { get; }
+
+    /// <summary>Gets where <see cref="CorrelationId"/> came from.</summary>
+    public CorrelationIdSource Source { get; }
+
+    /// <summary>
+    /// Gets the UTF-8 encoding of <see cref="CorrelationId"/>. It is computed once per context and cached, so that
+    /// byte-valued headers can be written without allocating per message.
+    /// </summary>
+    /// <value>The cached bytes; never modify the underlying array.</value>
+    public ReadOnlyMemory<byte> CorrelationIdUtf8 => _correlationIdUtf8 ??= Encoding.UTF8.GetBytes(CorrelationId);
+
+    /// <summary>
+    /// Gets the UTF-8 encoding of <see cref="MessageId"/>, cached like <see cref="CorrelationIdUtf8"/>;
+    /// empty when there is no message ID.
+    /// </summary>
+    public ReadOnlyMemory<byte> MessageIdUtf8 =>
+        MessageId is null ? ReadOnlyMemory<byte>.Empty : _messageIdUtf8 ??= Encoding.UTF8.GetBytes(MessageId);
+
+    internal CorrelationLogScope LogScope => _logScope ??= new CorrelationLogScope(this);
+
+    /// <summary>
+    /// Makes <paramref name="context"/> the ambient context until the returned scope is disposed.
+    /// </summary>
+    /// <param name="context">The context to make ambient.</param>
+    /// <returns>A scope that restores the previous ambient context when disposed.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
+    /// <remarks>This overload does not open a logging scope; use <see cref="Propagation.CorrelationPropagator.BeginScope(CorrelationContext)"/> for that.</remarks>
+    public static CorrelationScope BeginScope(CorrelationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return CorrelationScope.Enter(context, logScope: null);
+    }
+
+    /// <summary>
+    /// Creates a context for handling a new message in the same flow: same correlation ID, with
+    /// <paramref name="messageId"/> as the message being handled and the current message as its cause.
+    /// </summary>
+    /// <param name="messageId">The ID of the message about to be handled.</param>
+    /// <returns>A new context.</returns>
+    public CorrelationContext ForMessage(string? messageId) => new(CorrelationId, MessageId, messageId, Source);
+
+    /// <inheritdoc />
+    public override string ToString() => LogScope.ToString();
+
+    private static void EnsureSafe(string? value, string paramName)
+    {
+        if (value is not null && !CorrelationIdValidator.IsSafe(value))
+        {
+            throw new ArgumentException("The value contains control, format or line-separator characters.", paramName);
+        }
+    }
+}

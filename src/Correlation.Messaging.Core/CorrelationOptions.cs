@@ -1,0 +1,124 @@
+using System.ComponentModel.DataAnnotations;
+using Correlation.Messaging.Generation;
+using Correlation.Messaging.Propagation;
+
+namespace Correlation.Messaging;
+
+/// <summary>
+/// Options for reading, validating, generating and writing correlation IDs.
+/// </summary>
+/// <remarks>
+/// The same options drive every broker adapter and the HTTP edge, so header names, precedence and validation live in
+/// one place. See <c>docs/wire-format.md</c> for the wire contract these options describe.
+/// </remarks>
+public sealed class CorrelationOptions : IValidatableObject
+{
+    /// <summary>Gets or sets the canonical header (or message attribute) name of the correlation ID.</summary>
+    /// <value>The default is <c>X-Correlation-ID</c>.</value>
+    [Required]
+    public string HeaderName { get; set; } = CorrelationHeaders.CorrelationId;
+
+    /// <summary>Gets or sets the header name of the causation ID (the ID of the message that caused this one).</summary>
+    /// <value>The default is <c>X-Causation-ID</c>.</value>
+    [Required]
+    public string CausationHeaderName { get; set; } = CorrelationHeaders.CausationId;
+
+    /// <summary>
+    /// Gets or sets the header name of the per-message ID, written only on brokers that have no message ID of their own (Kafka).
+    /// </summary>
+    /// <value>The default is <c>X-Message-ID</c>.</value>
+    [Required]
+    public string MessageIdHeaderName { get; set; } = CorrelationHeaders.MessageId;
+
+    /// <summary>
+    /// Gets the header names read, in order, when <see cref="HeaderName"/> (and the broker's native property, if any) is absent.
+    /// </summary>
+    /// <value>
+    /// The default is <c>correlation-id</c>, <c>CorrelationId</c>, <c>rbs2-corr-id</c>, <c>NServiceBus.CorrelationId</c>.
+    /// </value>
+    public IList<string> ReadAliases { get; } = new List<string>(CorrelationHeaders.DefaultAliases);
+
+    /// <summary>
+    /// Gets or sets a value indicating whether <c>X-Request-ID</c> is read as the last alias.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: a request ID often identifies one hop, not a flow.</value>
+    public bool ReadRequestIdAlias { get; set; }
+
+    /// <summary>Gets or sets the maximum accepted length of an inbound correlation ID, in characters.</summary>
+    /// <value>The default is 128.</value>
+    [Range(8, 4096)]
+    public int MaxLength { get; set; } = 128;
+
+    /// <summary>
+    /// Gets or sets the punctuation accepted in an inbound correlation ID in addition to ASCII letters and digits.
+    /// Only printable ASCII symbols are allowed here.
+    /// </summary>
+    /// <value>The default is <c>-_.:</c>.</value>
+    public string AllowedSymbols { get; set; } = "-_.:";
+
+    /// <summary>Gets or sets what happens to an inbound correlation ID that fails validation.</summary>
+    /// <value>The default is <see cref="InvalidCorrelationIdPolicy.Regenerate"/>.</value>
+    public InvalidCorrelationIdPolicy InvalidIdPolicy { get; set; } = InvalidCorrelationIdPolicy.Regenerate;
+
+    /// <summary>Gets or sets what happens when no inbound correlation ID is present.</summary>
+    /// <value>The default is <see cref="MissingCorrelationIdPolicy.Generate"/>.</value>
+    public MissingCorrelationIdPolicy MissingIdPolicy { get; set; } = MissingCorrelationIdPolicy.Generate;
+
+    /// <summary>Gets or sets the format of generated correlation IDs.</summary>
+    /// <value>The default is <see cref="CorrelationIdFormat.UuidV4"/>: random and unguessable.</value>
+    public CorrelationIdFormat IdFormat { get; set; } = CorrelationIdFormat.UuidV4;
+
+    /// <summary>
+    /// Gets or sets a custom generator. When set, it takes precedence over <see cref="IdFormat"/>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public ICorrelationIdGenerator? Generator { get; set; }
+
+    /// <inheritdoc />
+    IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
+    {
+        foreach (var c in AllowedSymbols ?? string.Empty)
+        {
+            if (c is < '!' or > '~' || char.IsAsciiLetterOrDigit(c))
+            {
+                yield return new ValidationResult(
+                    $"AllowedSymbols may hold only printable ASCII punctuation; '{(int)c:X4}' is not.",
+                    [nameof(AllowedSymbols)]);
+                yield break;
+            }
+        }
+
+        foreach (var name in (IEnumerable<string>)[HeaderName, CausationHeaderName, MessageIdHeaderName, .. ReadAliases])
+        {
+            if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0)
+            {
+                yield return new ValidationResult($"Header name '{name}' must be non-empty printable ASCII.", [nameof(HeaderName)]);
+                yield break;
+            }
+        }
+    }
+
+    internal CorrelationOptions Clone()
+    {
+        var copy = new CorrelationOptions
+        {
+            HeaderName = HeaderName,
+            CausationHeaderName = CausationHeaderName,
+            MessageIdHeaderName = MessageIdHeaderName,
+            ReadRequestIdAlias = ReadRequestIdAlias,
+            MaxLength = MaxLength,
+            AllowedSymbols = AllowedSymbols,
+            InvalidIdPolicy = InvalidIdPolicy,
+            MissingIdPolicy = MissingIdPolicy,
+            IdFormat = IdFormat,
+            Generator = Generator,
+        };
+        copy.ReadAliases.Clear();
+        foreach (var alias in ReadAliases)
+        {
+            copy.ReadAliases.Add(alias);
+        }
+
+        return copy;
+    }
+}

@@ -1,0 +1,59 @@
+using Correlation.Messaging;
+using Correlation.Messaging.DependencyInjection;
+using Correlation.Messaging.Internal;
+using Correlation.Messaging.Propagation;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace Microsoft.Extensions.DependencyInjection;
+
+/// <summary>
+/// Registers the correlation context, options and propagator.
+/// </summary>
+public static class CorrelationServiceCollectionExtensions
+{
+    /// <summary>Adds correlation ID propagation with default options.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <returns>A builder for further registrations.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
+    public static ICorrelationBuilder AddCorrelation(this IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        services.AddOptionsWithValidateOnStart<CorrelationOptions, CorrelationOptionsValidator>();
+        services.TryAddSingleton<ICorrelationContextAccessor>(CorrelationContextAccessor.Instance);
+        services.TryAddSingleton<CorrelationPropagator>();
+        return new CorrelationBuilder(services);
+    }
+
+    /// <summary>Adds correlation ID propagation, configured in code.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="configure">Configures the options.</param>
+    /// <returns>A builder for further registrations.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="configure"/> is <see langword="null"/>.</exception>
+    public static ICorrelationBuilder AddCorrelation(this IServiceCollection services, Action<CorrelationOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var builder = services.AddCorrelation();
+        services.Configure(configure);
+        return builder;
+    }
+
+    /// <summary>Adds correlation ID propagation, bound to a configuration section.</summary>
+    /// <param name="services">The service collection.</param>
+    /// <param name="section">The configuration section, for example <c>Configuration.GetSection("Correlation")</c>.</param>
+    /// <returns>A builder for further registrations.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="services"/> or <paramref name="section"/> is <see langword="null"/>.</exception>
+    public static ICorrelationBuilder AddCorrelation(this IServiceCollection services, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(section);
+        var builder = services.AddCorrelation();
+        services.AddOptions<CorrelationOptions>().Bind(section);
+        return builder;
+    }
+
+    private sealed class CorrelationBuilder(IServiceCollection services) : ICorrelationBuilder
+    {
+        public IServiceCollection Services { get; } = services;
+    }
+}

@@ -1,0 +1,32 @@
+using Microsoft.Extensions.Logging;
+
+namespace Correlation.Messaging.Logging;
+
+/// <summary>
+/// Every log event of the library, with fixed event IDs. Values are sanitized before they reach a message.
+/// </summary>
+internal static partial class Log
+{
+    public const string CategoryName = "Correlation.Messaging";
+
+    [LoggerMessage(1, LogLevel.Debug, "No inbound correlation ID; generated {CorrelationId}.", EventName = "CorrelationIdGenerated")]
+    public static partial void CorrelationIdGenerated(ILogger logger, string correlationId);
+
+    [LoggerMessage(2, LogLevel.Debug, "No ambient correlation context for an outgoing message; generated {CorrelationId}.", EventName = "OutgoingCorrelationIdGenerated")]
+    public static partial void OutgoingCorrelationIdGenerated(ILogger logger, string correlationId);
+
+    [LoggerMessage(3, LogLevel.Warning, "Inbound correlation ID in {HeaderName} was invalid ({Problem}); replaced with {CorrelationId}. Sanitized value: \"{SanitizedValue}\".", EventName = "InvalidCorrelationIdReplaced")]
+    public static partial void InvalidCorrelationIdReplaced(ILogger logger, string headerName, CorrelationIdProblem problem, string correlationId, string sanitizedValue);
+
+    [LoggerMessage(4, LogLevel.Warning, "Inbound correlation ID in {HeaderName} was rejected ({Problem}). Sanitized value: \"{SanitizedValue}\".", EventName = "InvalidCorrelationIdRejected")]
+    public static partial void InvalidCorrelationIdRejected(ILogger logger, string? headerName, CorrelationIdProblem problem, string? sanitizedValue);
+
+    [LoggerMessage(5, LogLevel.Debug, "Inbound causation ID in {HeaderName} was ignored ({Problem}). Sanitized value: \"{SanitizedValue}\".", EventName = "InvalidCausationIdIgnored")]
+    public static partial void InvalidCausationIdIgnored(ILogger logger, string headerName, CorrelationIdProblem problem, string sanitizedValue);
+
+    [LoggerMessage(6, LogLevel.Debug, "Header {HeaderName} appeared more than once; the last value was used.", EventName = "DuplicateHeader")]
+    public static partial void DuplicateHeader(ILogger logger, string headerName);
+
+    [LoggerMessage(7, LogLevel.Debug, "Inbound correlation ID in {HeaderName} is outside the allowed characters and was trusted by policy.", EventName = "CorrelationIdTrusted")]
+    public static partial void CorrelationIdTrusted(ILogger logger, string headerName);
+}

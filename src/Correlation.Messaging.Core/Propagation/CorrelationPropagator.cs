@@ -1,0 +1,344 @@
+using Correlation.Messaging.DependencyInjection;
+using Correlation.Messaging.Generation;
+using Correlation.Messaging.Internal;
+using Correlation.Messaging.Logging;
+using Correlation.Messaging.Validation;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Correlation.Messaging.Propagation;
+
+/// <summary>
+/// Writes correlation metadata to outbound carriers and reads it from inbound carriers, applying the header names,
+/// read precedence, validation and policies of <see cref="CorrelationOptions"/>. Every broker adapter is a thin layer
+/// over this type; it is the only place where those rules live.
+/// </summary>
+/// <remarks>
+/// <para>Read precedence: <see cref="CorrelationOptions.HeaderName"/>, then the broker's native property (for example
+/// the AMQP <c>correlation_id</c>), then <see cref="CorrelationOptions.ReadAliases"/> in order, then <c>X-Request-ID</c>
+/// when enabled. The first present value decides; if it is invalid, the invalid-ID policy applies to it.</para>
+/// <para>Instances are thread-safe. Register one per application with <c>services.AddCorrelation()</c>, or create one
+/// directly where there is no dependency injection.</para>
+/// </remarks>
+public sealed class CorrelationPropagator
+{
+    private static readonly string[] ProblemTags = Enum.GetNames<CorrelationIdProblem>();
+    private static readonly string[] PolicyTags = Enum.GetNames<InvalidCorrelationIdPolicy>();
+
+    private readonly CorrelationIdValidator _validator;
+    private readonly ICorrelationIdGenerator _generator;
+    private readonly string[] _aliases;
+    private readonly InvalidCorrelationIdPolicy _invalidPolicy;
+    private readonly MissingCorrelationIdPolicy _missingPolicy;
+    private readonly ILogger _logger;
+
+    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options.</summary>
+    /// <param name="options">The options.</param>
+    /// <param name="loggerFactory">The logger factory used for log events and logging scopes, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    public CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory = null)
+        : this((options ?? throw new ArgumentNullException(nameof(options))).Value, loggerFactory)
+    {
+    }
+
+    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class.</summary>
+    /// <param name="options">The options; they are copied, so later changes have no effect.</param>
+    /// <param name="loggerFactory">The logger factory used for log events and logging scopes, or <see langword="null"/> for none.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
+    /// <exception cref="OptionsValidationException"><paramref name="options"/> are invalid.</exception>
+    public CorrelationPropagator(CorrelationOptions options, ILoggerFactory? loggerFactory = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var validation = CorrelationOptionsValidator.Instance.Validate(null, options);
+        if (validation.Failed)
+        {
+            throw new OptionsValidationException(Microsoft.Extensions.Options.Options.DefaultName, typeof(CorrelationOptions), validation.Failures);
+        }
+
+        Options = options.Clone();
+        _validator = new CorrelationIdValidator(options.MaxLength, options.AllowedSymbols);
+        _generator = options.Generator ?? CorrelationIdGenerators.For(options.IdFormat);
+        _aliases = [.. options.ReadAliases.Where(a => !string.Equals(a, options.HeaderName, StringComparison.OrdinalIgnoreCase)),
+            .. options.ReadRequestIdAlias ? [CorrelationHeaders.RequestId] : Array.Empty<string>()];
+        _invalidPolicy = options.InvalidIdPolicy;
+        _missingPolicy = options.MissingIdPolicy;
+        _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
+    }
+
+    /// <summary>Gets a propagator with default options and no logging, for code without dependency injection.</summary>
+    public static CorrelationPropagator Default { get; } = new(new CorrelationOptions());
+
+    /// <summary>Gets a copy of the options this propagator applies. Changing it has no effect.</summary>
+    public CorrelationOptions Options { get; }
+
+    /// <summary>Gets the canonical correlation header name.</summary>
+    public string HeaderName => Options.HeaderName;
+
+    /// <summary>Gets the causation header name.</summary>
+    public string CausationHeaderName => Options.CausationHeaderName;
+
+    /// <summary>Gets the per-message ID header name.</summary>
+    public string MessageIdHeaderName => Options.MessageIdHeaderName;
+
+    /// <summary>Gets the alias header names read after the canonical name and the native property, in order.</summary>
+    public IReadOnlyList<string> Aliases => _aliases;
+
+    /// <summary>Generates a new correlation ID with the configured generator.</summary>
+    /// <returns>The new ID.</returns>
+    public string NewId() => _generator.NewId();
+
+    /// <summary>
+    /// Returns the ambient context for an outgoing message, or, where there is none (a background job, a timer),
+    /// a new context with a generated ID, logged at debug level and counted.
+    /// </summary>
+    /// <returns>The context whose metadata the outgoing message should carry.</returns>
+    public CorrelationContext GetOutgoingContext()
+    {
+        var current = AmbientCorrelation.Current;
+        if (current is not null)
+        {
+            return current;
+        }
+
+        var id = _generator.NewId();
+        Log.OutgoingCorrelationIdGenerated(_logger, id);
+        CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "outgoing"));
+        return new CorrelationContext(id, source: CorrelationIdSource.Generated);
+    }
+
+    /// <summary>
+    /// Writes the correlation header, and the causation header when <paramref name="context"/> is handling a message,
+    /// to <paramref name="carrier"/>.
+    /// </summary>
+    /// <typeparam name="TCarrier">The carrier type.</typeparam>
+    /// <param name="context">The context to write.</param>
+    /// <param name="carrier">The outbound carrier.</param>
+    /// <param name="setter">Writes one header, replacing an existing one. Pass a static lambda.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="setter"/> is <see langword="null"/>.</exception>
+    public void Inject<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(setter);
+
+        setter(carrier, Options.HeaderName, new OutboundHeaderValue(context, isMessageId: false));
+        if (context.MessageId is not null)
+        {
+            setter(carrier, Options.CausationHeaderName, new OutboundHeaderValue(context, isMessageId: true));
+        }
+    }
+
+    /// <summary>
+    /// Reads correlation metadata from <paramref name="carrier"/> and applies validation and the configured policies.
+    /// </summary>
+    /// <typeparam name="TCarrier">The carrier type.</typeparam>
+    /// <param name="carrier">The inbound carrier.</param>
+    /// <param name="getter">Reads one header. Pass a static lambda.</param>
+    /// <param name="nativeCorrelationId">
+    /// The broker's native correlation property (the AMQP <c>correlation_id</c>), read after the canonical header and before the aliases.
+    /// </param>
+    /// <param name="readMessageIdHeader">Whether to read <see cref="CorrelationOptions.MessageIdHeaderName"/> (for brokers without native message IDs).</param>
+    /// <returns>The correlation ID to use, with its source.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="getter"/> is <see langword="null"/>.</exception>
+    /// <exception cref="CorrelationIdRejectedException">The value is invalid or missing and the policy is to reject it.</exception>
+    public ExtractedCorrelation Extract<TCarrier>(
+        TCarrier carrier,
+        CorrelationHeaderGetter<TCarrier> getter,
+        InboundHeaderValue nativeCorrelationId = default,
+        bool readMessageIdHeader = false)
+    {
+        ArgumentNullException.ThrowIfNull(getter);
+
+        var name = Options.HeaderName;
+        var value = getter(carrier, name);
+        if (!value.IsPresent && nativeCorrelationId.IsPresent)
+        {
+            name = CorrelationHeaders.NativePropertyName;
+            value = nativeCorrelationId;
+        }
+
+        for (var i = 0; !value.IsPresent && i < _aliases.Length; i++)
+        {
+            name = _aliases[i];
+            value = getter(carrier, name);
+        }
+
+        var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+        var messageId = readMessageIdHeader ? ReadOptional(carrier, getter, Options.MessageIdHeaderName) : null;
+
+        if (value.HadDuplicates)
+        {
+            Log.DuplicateHeader(_logger, name);
+        }
+
+        var problem = Validate(value, trust: _invalidPolicy == InvalidCorrelationIdPolicy.Trust, out var correlationId, out var trusted);
+        if (problem == CorrelationIdProblem.None)
+        {
+            if (trusted)
+            {
+                Log.CorrelationIdTrusted(_logger, name);
+            }
+
+            CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", trusted ? "trusted" : "accepted"));
+            return new ExtractedCorrelation(correlationId!, causationId, messageId, CorrelationIdSource.Inbound, problem);
+        }
+
+        if (problem == CorrelationIdProblem.Missing)
+        {
+            if (_missingPolicy == MissingCorrelationIdPolicy.Reject)
+            {
+                Log.InvalidCorrelationIdRejected(_logger, null, problem, null);
+                CountRejected(problem);
+                throw new CorrelationIdRejectedException(problem, null, null);
+            }
+
+            var generated = _generator.NewId();
+            Log.CorrelationIdGenerated(_logger, generated);
+            CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "missing"));
+            CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
+            return new ExtractedCorrelation(generated, causationId, messageId, CorrelationIdSource.Generated, problem);
+        }
+
+        var sanitized = Sanitize(value);
+        if (_invalidPolicy == InvalidCorrelationIdPolicy.Reject)
+        {
+            Log.InvalidCorrelationIdRejected(_logger, name, problem, sanitized);
+            CountRejected(problem);
+            throw new CorrelationIdRejectedException(problem, name, sanitized);
+        }
+
+        var replacement = _generator.NewId();
+        Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
+        CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "invalid"));
+        CorrelationMetrics.Invalid.Add(
+            1,
+            new KeyValuePair<string, object?>("problem", ProblemTags[(int)problem]),
+            new KeyValuePair<string, object?>("policy", PolicyTags[(int)_invalidPolicy]));
+        CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "replaced"));
+        return new ExtractedCorrelation(replacement, causationId, messageId, CorrelationIdSource.Replaced, problem);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="context"/> ambient and opens a logging scope with its IDs, until the returned scope is disposed.
+    /// </summary>
+    /// <param name="context">The context.</param>
+    /// <returns>The scope.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="context"/> is <see langword="null"/>.</exception>
+    public CorrelationScope BeginScope(CorrelationContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var logScope = _logger.BeginScope(context.LogScope);
+        return CorrelationScope.Enter(context, logScope);
+    }
+
+    /// <summary>
+    /// Makes the extracted correlation ambient, for handling the message <paramref name="messageId"/>, and opens a logging scope.
+    /// </summary>
+    /// <param name="extracted">The result of <see cref="Extract{TCarrier}"/>.</param>
+    /// <param name="messageId">The ID of the message being handled (downstream messages carry it as their causation ID).
+    /// When <see langword="null"/>, the extracted message ID header is used.</param>
+    /// <returns>The scope.</returns>
+    public CorrelationScope BeginScope(in ExtractedCorrelation extracted, string? messageId)
+    {
+        var id = extracted.CorrelationId ?? throw new ArgumentException("The extraction result is empty.", nameof(extracted));
+        messageId ??= extracted.MessageId;
+        if (messageId is not null && !CorrelationIdValidator.IsSafe(messageId))
+        {
+            messageId = CorrelationIdValidator.Sanitize(messageId);
+        }
+
+        return BeginScope(new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source));
+    }
+
+    /// <summary>
+    /// Reads, validates and makes ambient the correlation metadata of an inbound message in one call.
+    /// </summary>
+    /// <typeparam name="TCarrier">The carrier type.</typeparam>
+    /// <param name="carrier">The inbound carrier.</param>
+    /// <param name="getter">Reads one header. Pass a static lambda.</param>
+    /// <param name="messageId">The ID of the message being handled, or <see langword="null"/> to read the message ID header.</param>
+    /// <param name="nativeCorrelationId">The broker's native correlation property, if any.</param>
+    /// <returns>The scope.</returns>
+    /// <exception cref="CorrelationIdRejectedException">The value is invalid or missing and the policy is to reject it.</exception>
+    public CorrelationScope BeginConsumeScope<TCarrier>(
+        TCarrier carrier,
+        CorrelationHeaderGetter<TCarrier> getter,
+        string? messageId,
+        InboundHeaderValue nativeCorrelationId = default)
+    {
+        var extracted = Extract(carrier, getter, nativeCorrelationId, readMessageIdHeader: messageId is null);
+        return BeginScope(extracted, messageId);
+    }
+
+    internal ILogger Logger => _logger;
+
+    private static string Sanitize(InboundHeaderValue value) => value.Kind switch
+    {
+        InboundHeaderValueKind.Text => CorrelationIdValidator.Sanitize(value.Text),
+        InboundHeaderValueKind.Utf8 => CorrelationIdValidator.Sanitize(value.Utf8.Span),
+        InboundHeaderValueKind.WrongType => "<" + CorrelationIdValidator.Sanitize(value.WireType) + ">",
+        _ => "<null>",
+    };
+
+    private static void CountRejected(CorrelationIdProblem problem)
+    {
+        CorrelationMetrics.Invalid.Add(
+            1,
+            new KeyValuePair<string, object?>("problem", ProblemTags[(int)problem]),
+            new KeyValuePair<string, object?>("policy", "Reject"));
+        CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "rejected"));
+    }
+
+    private CorrelationIdProblem Validate(InboundHeaderValue value, bool trust, out string? id, out bool trusted)
+    {
+        id = null;
+        trusted = false;
+        CorrelationIdProblem problem;
+        switch (value.Kind)
+        {
+            case InboundHeaderValueKind.Missing:
+                return CorrelationIdProblem.Missing;
+            case InboundHeaderValueKind.Null:
+                return CorrelationIdProblem.Null;
+            case InboundHeaderValueKind.WrongType:
+                return CorrelationIdProblem.WrongType;
+            case InboundHeaderValueKind.Text:
+                problem = _validator.Validate(value.Text, trust: false);
+                if (problem == CorrelationIdProblem.DisallowedCharacter && trust)
+                {
+                    problem = _validator.Validate(value.Text, trust: true);
+                    trusted = problem == CorrelationIdProblem.None;
+                }
+
+                id = problem == CorrelationIdProblem.None ? value.Text : null;
+                return problem;
+            default:
+                problem = _validator.Validate(value.Utf8.Span, trust: false, out id);
+                if (problem == CorrelationIdProblem.DisallowedCharacter && trust)
+                {
+                    problem = _validator.Validate(value.Utf8.Span, trust: true, out id);
+                    trusted = problem == CorrelationIdProblem.None;
+                }
+
+                return problem;
+        }
+    }
+
+    private string? ReadOptional<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter, string name)
+    {
+        var value = getter(carrier, name);
+        if (!value.IsPresent)
+        {
+            return null;
+        }
+
+        var problem = Validate(value, trust: false, out var id, out _);
+        if (problem != CorrelationIdProblem.None)
+        {
+            Log.InvalidCausationIdIgnored(_logger, name, problem, Sanitize(value));
+            return null;
+        }
+
+        return id;
+    }
+}

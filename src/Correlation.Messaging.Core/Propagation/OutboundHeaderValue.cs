@@ -1,0 +1,29 @@
+namespace Correlation.Messaging.Propagation;
+
+/// <summary>
+/// A header value to write to an outbound carrier, available both as text and as cached UTF-8 bytes.
+/// </summary>
+/// <remarks>
+/// Reading <see cref="Utf8"/> does not allocate after the first time for a given context, so byte-valued carriers
+/// (Kafka headers) can be written without a per-message allocation.
+/// </remarks>
+public readonly struct OutboundHeaderValue
+{
+    private readonly CorrelationContext _context;
+    private readonly bool _isMessageId;
+
+    internal OutboundHeaderValue(CorrelationContext context, bool isMessageId)
+    {
+        _context = context;
+        _isMessageId = isMessageId;
+    }
+
+    /// <summary>Gets the value as text.</summary>
+    public string Text => _isMessageId ? _context.MessageId! : _context.CorrelationId;
+
+    /// <summary>Gets the value as cached UTF-8 bytes. Never write to the underlying array.</summary>
+    public ReadOnlyMemory<byte> Utf8 => _isMessageId ? _context.MessageIdUtf8 : _context.CorrelationIdUtf8;
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}

@@ -1,0 +1,171 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Unicode;
+
+namespace Correlation.Messaging.Validation;
+
+/// <summary>
+/// Validates inbound correlation IDs as chars or UTF-8 bytes. The valid case allocates nothing beyond the decoded string.
+/// </summary>
+internal sealed class CorrelationIdValidator
+{
+    internal const int SanitizedMaxChars = 64;
+
+    private readonly SearchValues<char> _allowedChars;
+    private readonly SearchValues<byte> _allowedBytes;
+
+    public CorrelationIdValidator(int maxLength, string allowedSymbols)
+    {
+        MaxLength = maxLength;
+        var allowed = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789" + allowedSymbols;
+        _allowedChars = SearchValues.Create(allowed);
+        _allowedBytes = SearchValues.Create(Encoding.ASCII.GetBytes(allowed));
+    }
+
+    public int MaxLength { get; }
+
+    /// <summary>Returns <see langword="true"/> when <paramref name="value"/> has no character that could forge a log line or header.</summary>
+    public static bool IsSafe(ReadOnlySpan<char> value)
+    {
+        // Fast path: printable ASCII only.
+        if (value.IndexOfAnyExceptInRange(' ', '~') < 0)
+        {
+            return true;
+        }
+
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c))
+            {
+                if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
+                {
+                    return false;
+                }
+
+                i++;
+                continue;
+            }
+
+            if (char.IsLowSurrogate(c) || c is '\uFFFE' or '\uFFFF')
+            {
+                return false;
+            }
+
+            switch (CharUnicodeInfo.GetUnicodeCategory(c))
+            {
+                case UnicodeCategory.Control:
+                case UnicodeCategory.Format:
+                case UnicodeCategory.LineSeparator:
+                case UnicodeCategory.ParagraphSeparator:
+                    return false;
+            }
+        }
+
+        return true;
+    }
+
+    public CorrelationIdProblem Validate(ReadOnlySpan<char> value, bool trust)
+    {
+        if (value.IsEmpty || value.IsWhiteSpace())
+        {
+            return CorrelationIdProblem.Empty;
+        }
+
+        if (value.Length > MaxLength)
+        {
+            return CorrelationIdProblem.TooLong;
+        }
+
+        if (value.IndexOfAnyExcept(_allowedChars) < 0)
+        {
+            return CorrelationIdProblem.None;
+        }
+
+        if (!IsSafe(value))
+        {
+            return CorrelationIdProblem.UnsafeCharacter;
+        }
+
+        return trust ? CorrelationIdProblem.None : CorrelationIdProblem.DisallowedCharacter;
+    }
+
+    /// <summary>Validates UTF-8 bytes and, when valid, decodes them.</summary>
+    public CorrelationIdProblem Validate(ReadOnlySpan<byte> utf8, bool trust, out string? decoded)
+    {
+        decoded = null;
+        if (utf8.IsEmpty)
+        {
+            return CorrelationIdProblem.Empty;
+        }
+
+        // Fast path: only allowed ASCII bytes; one char per byte.
+        if (utf8.IndexOfAnyExcept(_allowedBytes) < 0)
+        {
+            if (utf8.Length > MaxLength)
+            {
+                return CorrelationIdProblem.TooLong;
+            }
+
+            decoded = Encoding.ASCII.GetString(utf8);
+            return CorrelationIdProblem.None;
+        }
+
+        if (!Utf8.IsValid(utf8))
+        {
+            return CorrelationIdProblem.InvalidUtf8;
+        }
+
+        // A valid UTF-8 sequence has at least as many bytes as UTF-16 chars, so bound the work before decoding.
+        if (Encoding.UTF8.GetCharCount(utf8) > MaxLength)
+        {
+            return CorrelationIdProblem.TooLong;
+        }
+
+        var text = Encoding.UTF8.GetString(utf8);
+        var problem = Validate(text, trust);
+        if (problem == CorrelationIdProblem.None)
+        {
+            decoded = text;
+        }
+
+        return problem;
+    }
+
+    /// <summary>Returns a copy of <paramref name="value"/> that is safe to log: truncated, with every non-printable-ASCII char escaped.</summary>
+    public static string Sanitize(ReadOnlySpan<char> value)
+    {
+        var builder = new StringBuilder(Math.Min(value.Length, SanitizedMaxChars) + 16);
+        var shown = Math.Min(value.Length, SanitizedMaxChars);
+        for (var i = 0; i < shown; i++)
+        {
+            var c = value[i];
+            if (c is >= ' ' and <= '~' && c != '\\' && c != '"')
+            {
+                builder.Append(c);
+            }
+            else
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:X4}");
+            }
+        }
+
+        if (value.Length > shown)
+        {
+            builder.Append(CultureInfo.InvariantCulture, $"...(+{value.Length - shown} chars)");
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>Sanitizes bytes: decoded leniently (invalid sequences become U+FFFD, shown escaped), then <see cref="Sanitize(ReadOnlySpan{char})"/>.</summary>
+    public static string Sanitize(ReadOnlySpan<byte> utf8)
+    {
+        var head = utf8[..Math.Min(utf8.Length, SanitizedMaxChars * 4)];
+        var text = Sanitize(Encoding.UTF8.GetString(head));
+        return head.Length < utf8.Length
+            ? string.Create(CultureInfo.InvariantCulture, $"{text}...(+{utf8.Length - head.Length} bytes)")
+            : text;
+    }
+}
