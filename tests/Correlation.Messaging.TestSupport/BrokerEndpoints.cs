@@ -1,0 +1,112 @@
+using Xunit;
+
+namespace Correlation.Messaging.TestSupport;
+
+/// <summary>
+/// Broker endpoints for integration tests, read from environment variables (set by <c>eng/brokers.sh up</c>,
+/// docker compose, or the user), falling back to the <c>eng/.run/brokers.env</c> file that <c>eng/brokers.sh up</c> writes.
+/// </summary>
+/// <remarks>
+/// A missing endpoint fails the test when <c>CI=true</c> and skips it otherwise, always with a message saying how to start the broker.
+/// </remarks>
+public static class BrokerEndpoints
+{
+    public const string RabbitMqUriVariable = "RABBITMQ_URI";
+    public const string RabbitMqManagementUriVariable = "RABBITMQ_MANAGEMENT_URI";
+    public const string KafkaBootstrapVariable = "KAFKA_BOOTSTRAP_SERVERS";
+    public const string KafkaMockControlVariable = "KAFKA_MOCK_CONTROL";
+    public const string SqsServiceUrlVariable = "SQS_SERVICE_URL";
+
+    private static readonly Lazy<IReadOnlyDictionary<string, string>> EnvFile = new(ReadEnvFile);
+
+    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+
+    public static Uri RabbitMqUri => new(Require(RabbitMqUriVariable, "rabbitmq"));
+
+    public static Uri RabbitMqManagementUri => new(Require(RabbitMqManagementUriVariable, "rabbitmq"));
+
+    public static string KafkaBootstrapServers => Require(KafkaBootstrapVariable, "kafka");
+
+    /// <summary>Gets the control endpoint of the native Kafka mock cluster, or <see langword="null"/> against a real Kafka.</summary>
+    public static string? KafkaMockControl => Find(KafkaMockControlVariable);
+
+    public static Uri SqsServiceUrl => new(Require(SqsServiceUrlVariable, "sqs"));
+
+    /// <summary>Gets the repository root (the folder holding Messaging.sln), or <see langword="null"/>.</summary>
+    public static string? RepositoryRoot { get; } = FindRepositoryRoot();
+
+    public static string? Find(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (!string.IsNullOrWhiteSpace(value))
+        {
+            return value;
+        }
+
+        return EnvFile.Value.TryGetValue(variable, out var fromFile) && !string.IsNullOrWhiteSpace(fromFile) ? fromFile : null;
+    }
+
+    public static string Require(string variable, string broker)
+    {
+        var value = Find(variable);
+        if (value is not null)
+        {
+            return value;
+        }
+
+        var message = $"Broker '{broker}' is not available: {variable} is not set. Start it with `eng/brokers.sh up {broker}` " +
+                      "(or `docker compose up -d --wait`) and export the variables printed by `eng/brokers.sh env`.";
+        if (IsCi)
+        {
+            throw new InvalidOperationException("CI=true and a broker test cannot run. " + message);
+        }
+
+        Assert.Skip(message);
+        return null!;
+    }
+
+    private static string? FindRepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Messaging.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        return null;
+    }
+
+    private static IReadOnlyDictionary<string, string> ReadEnvFile()
+    {
+        var result = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (RepositoryRoot is null)
+        {
+            return result;
+        }
+
+        var path = Path.Combine(RepositoryRoot, "eng", ".run", "brokers.env");
+        if (!File.Exists(path))
+        {
+            return result;
+        }
+
+        foreach (var raw in File.ReadAllLines(path))
+        {
+            var line = raw.Trim();
+            if (line.StartsWith("export ", StringComparison.Ordinal))
+            {
+                line = line["export ".Length..];
+            }
+
+            var eq = line.IndexOf('=', StringComparison.Ordinal);
+            if (eq > 0)
+            {
+                result[line[..eq]] = line[(eq + 1)..].Trim('"', '\'');
+            }
+        }
+
+        return result;
+    }
+}
