@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# The one test command: brings the brokers up (natively, or with docker compose where a Docker engine works),
+# builds, packs the libraries, runs every test project, and prints `N passed, N failed, N skipped`.
+#
+#   eng/test.sh                 everything
+#   eng/test.sh --filter X      passes a test filter to dotnet test
+#
+# With CI=true, warnings are errors, and a skipped test (a broker that did not run) fails the run.
+set -euo pipefail
+
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$REPO_ROOT"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+RESULTS_DIR="$REPO_ROOT/artifacts/test-results"
+PACKAGES_DIR="$REPO_ROOT/artifacts/packages"
+rm -rf "$RESULTS_DIR"
+mkdir -p "$RESULTS_DIR" "$PACKAGES_DIR"
+
+log() { echo "[test] $*" >&2; }
+
+log "preparing native dependencies (only where NuGet lacks them)"
+eng/brokers.sh prepare-native
+log "starting brokers"
+eng/brokers.sh up
+eval "$(eng/brokers.sh env)"
+
+log "building"
+dotnet build Messaging.sln -c Release -nologo -clp:ErrorsOnly
+
+if [[ "${CI:-}" == "true" ]]; then
+  log "packing libraries"
+  rm -f "$PACKAGES_DIR"/*.nupkg "$PACKAGES_DIR"/*.snupkg
+  for proj in src/*/*.csproj; do
+    dotnet pack "$proj" -c Release --no-build -nologo -o "$PACKAGES_DIR" >/dev/null
+  done
+  ls "$PACKAGES_DIR" >&2
+fi
+
+log "testing"
+set +e
+dotnet test Messaging.sln -c Release --no-build -nologo \
+  --logger "trx" --results-directory "$RESULTS_DIR" "$@"
+test_exit=$?
+set -e
+
+passed=0 failed=0 skipped=0 files=0
+for trx in "$RESULTS_DIR"/*.trx; do
+  [[ -e "$trx" ]] || continue
+  files=$((files + 1))
+  counters="$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)"
+  attr() { local v; v="$(sed -n "s/.* $1=\"\([0-9]*\)\".*/\1/p" <<<"$counters")"; echo "${v:-0}"; }
+  total=$(attr total); executed=$(attr executed); p=$(attr passed); f=$(attr failed)
+  passed=$((passed + p))
+  failed=$((failed + f + $(attr error) + $(attr timeout) + $(attr aborted)))
+  ne=$(attr notExecuted); s=$((total - executed)); ((ne > s)) && s=$ne
+  skipped=$((skipped + s))
+done
+
+status=0
+if [[ $test_exit -ne 0 ]]; then status=1; fi
+expected_projects=$(ls -d tests/*.Tests 2>/dev/null | wc -l)
+if [[ $files -lt $expected_projects ]]; then
+  log "only $files test result files for $expected_projects test projects: a test project did not run"
+  status=1
+fi
+if [[ "${CI:-}" == "true" && $skipped -gt 0 ]]; then
+  log "CI=true and $skipped test(s) were skipped: a broker test did not run"
+  status=1
+fi
+if [[ $((passed + failed)) -eq 0 ]]; then
+  log "no test ran"
+  status=1
+fi
+
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
