@@ -26,23 +26,34 @@ eng/brokers.sh up
 eval "$(eng/brokers.sh env)"
 
 log "building"
-dotnet build Messaging.sln -c Release -nologo -clp:ErrorsOnly
+if ! dotnet build Messaging.sln -c Release -nologo -clp:ErrorsOnly; then
+  log "build failed"
+  echo "0 passed, 1 failed, 0 skipped"
+  exit 1
+fi
 
 if [[ "${CI:-}" == "true" ]]; then
   log "packing libraries"
   rm -f "$PACKAGES_DIR"/*.nupkg "$PACKAGES_DIR"/*.snupkg
-  for proj in src/*/*.csproj; do
-    dotnet pack "$proj" -c Release --no-build -nologo -o "$PACKAGES_DIR" >/dev/null
-  done
+  if ! dotnet pack Messaging.sln -c Release --no-build -nologo -o "$PACKAGES_DIR" >/dev/null; then
+    log "packing failed"
+    echo "0 passed, 1 failed, 0 skipped"
+    exit 1
+  fi
   ls "$PACKAGES_DIR" >&2
 fi
 
 log "testing"
-set +e
-dotnet test Messaging.sln -c Release --no-build -nologo \
-  --logger "trx" --results-directory "$RESULTS_DIR" "$@"
-test_exit=$?
-set -e
+mapfile -t test_projects < <(dotnet sln Messaging.sln list | grep -E '\.Tests\.csproj$' | tr '\\' '/')
+test_exit=0
+for proj in "${test_projects[@]}"; do
+  name="$(basename "$proj" .csproj)"
+  log "running $name"
+  if ! dotnet test "$proj" -c Release --no-build -nologo \
+      --logger "trx;LogFileName=$name.trx" --results-directory "$RESULTS_DIR" "$@"; then
+    test_exit=1
+  fi
+done
 
 passed=0 failed=0 skipped=0 files=0
 for trx in "$RESULTS_DIR"/*.trx; do
@@ -59,7 +70,7 @@ done
 
 status=0
 if [[ $test_exit -ne 0 ]]; then status=1; fi
-expected_projects=$(ls -d tests/*.Tests 2>/dev/null | wc -l)
+expected_projects=${#test_projects[@]}
 if [[ $files -lt $expected_projects ]]; then
   log "only $files test result files for $expected_projects test projects: a test project did not run"
   status=1
