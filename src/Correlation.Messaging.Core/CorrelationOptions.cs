@@ -74,6 +74,14 @@ public sealed class CorrelationOptions : IValidatableObject
     /// <value>The default is <see langword="null"/>.</value>
     public ICorrelationIdGenerator? Generator { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether broker adapters carry the W3C <c>traceparent</c> and <c>tracestate</c>
+    /// headers next to the correlation header (see <see cref="Tracing.TraceContextPropagation"/>), whether or not a
+    /// listener samples the trace.
+    /// </summary>
+    /// <value>The default is <see langword="false"/>: leave trace context to the broker's tracing instrumentation.</value>
+    public bool PropagateTraceContext { get; set; }
+
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
@@ -112,6 +120,7 @@ public sealed class CorrelationOptions : IValidatableObject
             MissingIdPolicy = MissingIdPolicy,
             IdFormat = IdFormat,
             Generator = Generator,
+            PropagateTraceContext = PropagateTraceContext,
         };
         copy.ReadAliases.Clear();
         foreach (var alias in ReadAliases)

@@ -1,0 +1,77 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+
+namespace Correlation.Messaging.AspNetCore;
+
+/// <summary>
+/// HTTP-specific options of the correlation middleware. Header names, aliases, validation and the invalid- and
+/// missing-ID policies come from <see cref="CorrelationOptions"/>, the same options every broker adapter uses.
+/// </summary>
+public sealed class CorrelationHttpOptions
+{
+    /// <summary>Gets or sets the response header that echoes the correlation ID.</summary>
+    /// <value>The default is <see langword="null"/>: the same name as <see cref="CorrelationOptions.HeaderName"/>.</value>
+    public string? ResponseHeaderName { get; set; }
+
+    /// <summary>
+    /// Gets the networks whose inbound correlation IDs are trusted, matched against
+    /// <see cref="ConnectionInfo.RemoteIpAddress"/> as the middleware sees it (IPv4-mapped IPv6 addresses are
+    /// compared as IPv4). Add single proxies as <c>/32</c> or <c>/128</c> networks.
+    /// </summary>
+    /// <value>
+    /// The default is empty. When this list is empty and <see cref="IsTrustedSource"/> is <see langword="null"/>, every
+    /// source is trusted. Otherwise a request that matches neither has its correlation headers ignored and gets a new ID.
+    /// </value>
+    /// <remarks>
+    /// If <c>UseForwardedHeaders()</c> runs before <c>UseCorrelation()</c>, the remote address is the forwarded client
+    /// address, not the proxy's: call <c>UseCorrelation()</c> first to judge the proxy.
+    /// </remarks>
+    public IList<IPNetwork> TrustedNetworks { get; } = new List<IPNetwork>();
+
+    /// <summary>
+    /// Gets or sets a predicate that marks a request as coming from a trusted source (for example, by client certificate),
+    /// consulted when the remote address is not in <see cref="TrustedNetworks"/>.
+    /// </summary>
+    /// <value>The default is <see langword="null"/>.</value>
+    public Func<HttpContext, bool>? IsTrustedSource { get; set; }
+
+    /// <summary>Gets or sets a value indicating whether <see cref="HttpContext.TraceIdentifier"/> is set to the correlation ID.</summary>
+    /// <value>
+    /// The default is <see langword="false"/>: the trace identifier names one request, while a correlation ID is shared
+    /// by every request and message of a flow.
+    /// </value>
+    public bool SetTraceIdentifier { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether ProblemDetails error bodies get a <c>correlation_id</c> extension.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    /// <remarks>
+    /// Applies to the middleware's own error responses and, through <c>ProblemDetailsOptions.CustomizeProblemDetails</c>,
+    /// to every body written by <see cref="IProblemDetailsService"/> (<c>services.AddProblemDetails()</c>).
+    /// </remarks>
+    public bool IncludeInProblemDetails { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the current <see cref="System.Diagnostics.Activity"/> (the request's
+    /// activity) is tagged with <c>correlation.id</c>.
+    /// </summary>
+    /// <value>The default is <see langword="true"/>.</value>
+    public bool TagActivity { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the middleware handles exceptions that reach it before the response has
+    /// started: it logs them inside the correlation scope and responds 500 with the correlation header (and a
+    /// ProblemDetails body when <see cref="IProblemDetailsService"/> is registered).
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="true"/>: the server would otherwise discard every response header, the correlation
+    /// header included, when it turns an unhandled exception into a 500.
+    /// </value>
+    /// <remarks>
+    /// Exception handlers placed after <c>UseCorrelation()</c> (<c>UseExceptionHandler()</c>) run first and keep the header.
+    /// Turn this off when an exception handler placed before <c>UseCorrelation()</c>, such as the developer exception page,
+    /// must see the exception; such a handler keeps the header as long as it writes its response itself.
+    /// </remarks>
+    public bool HandleUnhandledExceptions { get; set; } = true;
+}
