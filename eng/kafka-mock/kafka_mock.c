@@ -4,6 +4,7 @@
  * a Kafka broker / Docker engine. Built and started by eng/brokers.sh.
  *
  *   kafka_mock [--brokers N] [--control-port P] [--rebalance-delay-ms MS]
+ *              [--consumer-heartbeat-ms MS] [--consumer-session-timeout-ms MS]
  *              [--ready-file PATH]
  *
  * On start-up it prints (stdout, one per line, flushed):
@@ -20,7 +21,9 @@
  *   down <brokerId|-1>                 -> close broker's connections, refuse new ones
  *   up <brokerId|-1>                   -> accept connections again
  *   rtt <brokerId|-1> <ms>             -> simulated round-trip latency
- *   rebalance-delay <ms>               -> group.initial.rebalance.delay.ms
+ *   rebalance-delay <ms>               -> group.initial.rebalance.delay.ms (classic protocol)
+ *   consumer-heartbeat <ms>            -> heartbeat interval for group.protocol=consumer
+ *   consumer-session-timeout <ms>      -> session timeout for group.protocol=consumer
  *   help                               -> ok <command list>
  *   quit                               -> closes this connection
  * Runs until SIGTERM / SIGINT.
@@ -31,6 +34,7 @@
 #include <netinet/in.h>
 #include <arpa/inet.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -188,12 +192,26 @@ static int run_command(char *line, char *out, size_t outsz) {
                 rd_kafka_mock_group_initial_rebalance_delay_ms(mcluster,
                                                                (int32_t)a);
                 snprintf(out, outsz, "ok");
+        } else if (!strcmp(argv[0], "consumer-heartbeat") ||
+                   !strcmp(argv[0], "consumer-session-timeout")) {
+                if (argc != 2 || parse_int(argv[1], 1, 3600000, &a)) {
+                        snprintf(out, outsz, "err usage: %s <ms>", argv[0]);
+                        return 0;
+                }
+                if (!strcmp(argv[0], "consumer-heartbeat"))
+                        rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(
+                            mcluster, (int)a);
+                else
+                        rd_kafka_mock_set_group_consumer_session_timeout_ms(
+                            mcluster, (int)a);
+                snprintf(out, outsz, "ok");
         } else if (!strcmp(argv[0], "help")) {
                 snprintf(out, outsz,
                          "ok ping | bootstraps | topic <name> <partitions> "
                          "[rf] | delete-topic <name> | down <id|-1> | "
                          "up <id|-1> | rtt <id|-1> <ms> | "
-                         "rebalance-delay <ms> | quit");
+                         "rebalance-delay <ms> | consumer-heartbeat <ms> | "
+                         "consumer-session-timeout <ms> | quit");
         } else if (!strcmp(argv[0], "quit")) {
                 snprintf(out, outsz, "ok bye");
                 return 1;
@@ -296,18 +314,21 @@ static int write_ready_file(const char *path, const char *content) {
 static void usage(const char *argv0) {
         fprintf(stderr,
                 "usage: %s [--brokers N] [--control-port P] "
-                "[--rebalance-delay-ms MS] [--ready-file PATH]\n",
+                "[--rebalance-delay-ms MS] [--consumer-heartbeat-ms MS] "
+                "[--consumer-session-timeout-ms MS] [--ready-file PATH]\n",
                 argv0);
 }
 
 int main(int argc, char **argv) {
         long control_port = 0, rebalance_delay_ms = 100, v;
+        long consumer_heartbeat_ms = 500, consumer_session_timeout_ms = 0;
         const char *ready_file = NULL;
         char errstr[512];
         char announce[4096];
         rd_kafka_conf_t *conf;
         rd_kafka_t *rk;
         struct sigaction sa;
+        sigset_t sigs;
         struct client clients[MAX_CLIENTS];
         int nclients = 0;
         int listen_fd, actual_port, i;
@@ -327,6 +348,14 @@ int main(int argc, char **argv) {
                            !parse_int(val, 0, 3600000, &v)) {
                         rebalance_delay_ms = v;
                         i++;
+                } else if (!strcmp(arg, "--consumer-heartbeat-ms") &&
+                           !parse_int(val, 1, 3600000, &v)) {
+                        consumer_heartbeat_ms = v;
+                        i++;
+                } else if (!strcmp(arg, "--consumer-session-timeout-ms") &&
+                           !parse_int(val, 0, 3600000, &v)) {
+                        consumer_session_timeout_ms = v; /* 0: mock default */
+                        i++;
                 } else if (!strcmp(arg, "--ready-file") && val) {
                         ready_file = val;
                         i++;
@@ -341,6 +370,13 @@ int main(int argc, char **argv) {
         sigaction(SIGTERM, &sa, NULL);
         sigaction(SIGINT, &sa, NULL);
         signal(SIGPIPE, SIG_IGN);
+
+        /* librdkafka's threads inherit this mask: keep SIGTERM/SIGINT for the
+         * main thread, so that they interrupt its poll() right away. */
+        sigemptyset(&sigs);
+        sigaddset(&sigs, SIGTERM);
+        sigaddset(&sigs, SIGINT);
+        pthread_sigmask(SIG_BLOCK, &sigs, NULL);
 
         /* The mock cluster needs an rd_kafka_t for its bookkeeping (it runs
          * on its own thread); a plain producer handle with no bootstrap
@@ -368,6 +404,13 @@ int main(int argc, char **argv) {
         }
         rd_kafka_mock_group_initial_rebalance_delay_ms(
             mcluster, (int32_t)rebalance_delay_ms);
+        rd_kafka_mock_set_group_consumer_heartbeat_interval_ms(
+            mcluster, (int)consumer_heartbeat_ms);
+        if (consumer_session_timeout_ms > 0)
+                rd_kafka_mock_set_group_consumer_session_timeout_ms(
+                    mcluster, (int)consumer_session_timeout_ms);
+
+        pthread_sigmask(SIG_UNBLOCK, &sigs, NULL);
 
         listen_fd = open_control((int)control_port, &actual_port);
         if (listen_fd < 0) {
@@ -383,8 +426,10 @@ int main(int argc, char **argv) {
                  rd_kafka_mock_cluster_bootstraps(mcluster), actual_port);
         fputs(announce, stdout);
         fflush(stdout);
-        logmsg("librdkafka %s, %d brokers, rebalance delay %ld ms, ready",
-               rd_kafka_version_str(), broker_cnt, rebalance_delay_ms);
+        logmsg("librdkafka %s, %d brokers, initial rebalance delay %ld ms, "
+               "consumer-protocol heartbeat %ld ms, ready",
+               rd_kafka_version_str(), broker_cnt, rebalance_delay_ms,
+               consumer_heartbeat_ms);
         if (ready_file && write_ready_file(ready_file, announce)) {
                 logmsg("cannot write ready file %s: %s", ready_file,
                        strerror(errno));

@@ -15,11 +15,10 @@ const server = await createSqsServer({
 
 console.error(`sqs emulator listening on http://${hostname}:${port}`);
 
+// In-memory emulator: nothing to flush, stop at once.
 const stop = (signal) => {
-  console.error(`sqs emulator: ${signal}, shutting down`);
-  server.close(() => process.exit(0));
-  server.closeAllConnections?.();
-  setTimeout(() => process.exit(0), 2000).unref();
+  console.error(`sqs emulator: ${signal}, exiting`);
+  process.exit(0);
 };
 process.on("SIGTERM", () => stop("SIGTERM"));
 process.on("SIGINT", () => stop("SIGINT"));

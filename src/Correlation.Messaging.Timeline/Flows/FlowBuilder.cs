@@ -1,0 +1,149 @@
+using Correlation.Messaging.Timeline.Input;
+
+namespace Correlation.Messaging.Timeline.Flows;
+
+/// <summary>Groups log records into flows (one per correlation ID) and builds each flow's causation tree.</summary>
+internal static class FlowBuilder
+{
+    internal static readonly Comparison<MessageHandling> ByStart = static (a, b) =>
+    {
+        var byTime = a.Start.CompareTo(b.Start);
+        return byTime != 0 ? byTime : a.Records[0].Sequence.CompareTo(b.Records[0].Sequence);
+    };
+
+    private static readonly Comparison<LogRecord> ByTime = static (a, b) =>
+    {
+        var byTime = a.Timestamp.CompareTo(b.Timestamp);
+        return byTime != 0 ? byTime : a.Sequence.CompareTo(b.Sequence);
+    };
+
+    /// <summary>Builds every flow found in <paramref name="records"/>, most recent start first.</summary>
+    public static IReadOnlyList<Flow> BuildAll(IEnumerable<LogRecord> records)
+    {
+        var flows = records
+            .GroupBy(r => r.CorrelationId, StringComparer.Ordinal)
+            .Select(g => Build(g.Key, g))
+            .ToList();
+        flows.Sort(static (a, b) =>
+        {
+            var byStart = b.Start.CompareTo(a.Start);
+            return byStart != 0 ? byStart : string.CompareOrdinal(a.CorrelationId, b.CorrelationId);
+        });
+        return flows;
+    }
+
+    /// <summary>Builds one flow from its records (all with the same correlation ID; at least one).</summary>
+    public static Flow Build(string correlationId, IEnumerable<LogRecord> records)
+    {
+        var lines = records.ToList();
+        if (lines.Count == 0)
+        {
+            throw new ArgumentException("A flow needs at least one record.", nameof(records));
+        }
+
+        lines.Sort(ByTime);
+
+        // One handling per (message ID, service), in order of first line.
+        var handlings = new List<MessageHandling>();
+        var groups = new Dictionary<(string? MessageId, string Service), List<LogRecord>>();
+        var order = new List<(string? MessageId, string Service)>();
+        foreach (var line in lines)
+        {
+            var key = (line.MessageId, line.Service);
+            if (!groups.TryGetValue(key, out var group))
+            {
+                groups[key] = group = [];
+                order.Add(key);
+            }
+
+            group.Add(line);
+        }
+
+        foreach (var key in order)
+        {
+            handlings.Add(new MessageHandling(handlings.Count, key.MessageId, key.Service, groups[key]));
+        }
+
+        var byMessageId = handlings
+            .Where(h => h.MessageId is not null)
+            .GroupBy(h => h.MessageId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.ToList(), StringComparer.Ordinal);
+
+        var roots = new List<MessageHandling>();
+        foreach (var handling in handlings)
+        {
+            var parent = FindParent(handling, byMessageId);
+            if (parent is null)
+            {
+                handling.CauseMissing = handling.CausationId is not null && !byMessageId.ContainsKey(handling.CausationId);
+                roots.Add(handling);
+                continue;
+            }
+
+            if (LeadsTo(parent, handling))
+            {
+                handling.CausationCycle = true;
+                roots.Add(handling);
+                continue;
+            }
+
+            handling.AttachTo(parent);
+            if (!string.Equals(parent.Service, handling.Service, StringComparison.Ordinal) && handling.Start < parent.Start)
+            {
+                handling.ClockSkew = parent.Start - handling.Start;
+            }
+        }
+
+        foreach (var handling in handlings)
+        {
+            handling.SortChildren();
+        }
+
+        roots.Sort(ByStart);
+        return new Flow(correlationId, lines, handlings, roots);
+    }
+
+    private static MessageHandling? FindParent(MessageHandling handling, Dictionary<string, List<MessageHandling>> byMessageId)
+    {
+        if (handling.CausationId is null || !byMessageId.TryGetValue(handling.CausationId, out var candidates))
+        {
+            return null;
+        }
+
+        // Usually one candidate. When several services handled the causing message, pick the one that started last
+        // before this handling (it most likely sent it), else the earliest.
+        var others = candidates.Where(c => !ReferenceEquals(c, handling)).ToList();
+        return others.Where(c => c.Start <= handling.Start).MaxBy(c => c.Start) ?? others.MinBy(c => c.Start);
+    }
+
+    /// <summary>Gets a value indicating whether <paramref name="target"/> is <paramref name="from"/> or one of its ancestors.</summary>
+    private static bool LeadsTo(MessageHandling from, MessageHandling target)
+    {
+        for (var node = from; node is not null; node = node.Parent)
+        {
+            if (ReferenceEquals(node, target))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>Finds a flow by exact ID, then case-insensitively, then by a unique prefix.</summary>
+    public static FlowMatch Find(IReadOnlyList<Flow> flows, string id)
+    {
+        var exact = flows.FirstOrDefault(f => string.Equals(f.CorrelationId, id, StringComparison.Ordinal))
+            ?? flows.FirstOrDefault(f => string.Equals(f.CorrelationId, id, StringComparison.OrdinalIgnoreCase));
+        if (exact is not null)
+        {
+            return new FlowMatch(exact, []);
+        }
+
+        var prefixed = flows.Where(f => f.CorrelationId.StartsWith(id, StringComparison.OrdinalIgnoreCase)).ToList();
+        return prefixed.Count == 1 ? new FlowMatch(prefixed[0], []) : new FlowMatch(null, prefixed);
+    }
+}
+
+/// <summary>The result of looking a flow up by ID: the flow, or the ambiguous candidates.</summary>
+internal sealed record FlowMatch(Flow? Flow, IReadOnlyList<Flow> Ambiguous);
