@@ -60,6 +60,17 @@ public sealed class CorrelationHttpOptions
     public bool TagActivity { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets a value indicating whether the request is treated as the message being handled: its ID
+    /// (<see cref="HttpContext.TraceIdentifier"/>, as the server assigned it) becomes <see cref="CorrelationContext.MessageId"/>
+    /// and the <c>message_id</c> log field, so messages published while handling the request carry it as their causation ID.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="true"/>: a flow's causation tree then starts at the HTTP request instead of at the
+    /// first broker message.
+    /// </value>
+    public bool UseRequestIdAsMessageId { get; set; } = true;
+
+    /// <summary>
     /// Gets or sets a value indicating whether the middleware handles exceptions that reach it before the response has
     /// started: it logs them inside the correlation scope and responds 500 with the correlation header (and a
     /// ProblemDetails body when <see cref="IProblemDetailsService"/> is registered).

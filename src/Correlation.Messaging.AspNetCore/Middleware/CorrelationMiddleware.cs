@@ -1,3 +1,4 @@
+using Correlation.Messaging.Validation;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -28,6 +29,7 @@ internal sealed class CorrelationMiddleware
     private readonly bool _setTraceIdentifier;
     private readonly bool _includeInProblemDetails;
     private readonly bool _tagActivity;
+    private readonly bool _useRequestIdAsMessageId;
     private readonly bool _handleExceptions;
 
     public CorrelationMiddleware(RequestDelegate next, CorrelationPropagator propagator, CorrelationHttpOptions options, ILoggerFactory loggerFactory)
@@ -42,6 +44,7 @@ internal sealed class CorrelationMiddleware
         _setTraceIdentifier = options.SetTraceIdentifier;
         _includeInProblemDetails = options.IncludeInProblemDetails;
         _tagActivity = options.TagActivity;
+        _useRequestIdAsMessageId = options.UseRequestIdAsMessageId;
         _handleExceptions = options.HandleUnhandledExceptions;
     }
 
@@ -60,7 +63,7 @@ internal sealed class CorrelationMiddleware
                 return RejectAsync(context, ex);
             }
 
-            correlation = new CorrelationContext(extracted.CorrelationId, extracted.CausationId, messageId: null, extracted.Source);
+            correlation = new CorrelationContext(extracted.CorrelationId, extracted.CausationId, RequestMessageId(context), extracted.Source);
         }
         else
         {
@@ -68,10 +71,16 @@ internal sealed class CorrelationMiddleware
             Log.UntrustedSource(_logger, context.Connection.RemoteIpAddress?.ToString(), id);
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "untrusted"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
-            correlation = new CorrelationContext(id, source: CorrelationIdSource.Generated);
+            correlation = new CorrelationContext(id, messageId: RequestMessageId(context), source: CorrelationIdSource.Generated);
         }
 
         return InvokeCoreAsync(context, correlation);
+    }
+
+    private string? RequestMessageId(HttpContext context)
+    {
+        var id = _useRequestIdAsMessageId ? context.TraceIdentifier : null;
+        return string.IsNullOrEmpty(id) || !CorrelationIdValidator.IsSafe(id) ? null : id;
     }
 
     private async Task InvokeCoreAsync(HttpContext context, CorrelationContext correlation)

@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Correlation.Messaging.AspNetCore.Tests.Infrastructure;
 
 /// <summary>What an endpoint saw of the ambient correlation context.</summary>
-public sealed record SeenContext(string? CorrelationId, string? CausationId, string? Source, string TraceIdentifier);
+public sealed record SeenContext(string? CorrelationId, string? CausationId, string? Source, string TraceIdentifier, string? MessageId = null);
 
 public static class Echo
 {
@@ -16,7 +16,7 @@ public static class Echo
     {
         loggers.CreateLogger("Tests.Echo").LogInformation(HandledMessage);
         var current = CorrelationContext.Current;
-        return new SeenContext(current?.CorrelationId, current?.CausationId, current?.Source.ToString(), http.TraceIdentifier);
+        return new SeenContext(current?.CorrelationId, current?.CausationId, current?.Source.ToString(), http.TraceIdentifier, current?.MessageId);
     });
 
     public static HttpRequestMessage Request(string path, string? correlationId = null, string headerName = "X-Correlation-ID")

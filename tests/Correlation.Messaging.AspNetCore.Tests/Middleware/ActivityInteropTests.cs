@@ -77,4 +77,28 @@ public sealed class ActivityInteropTests
         (await Eventually.TrueAsync(() => !stopped.IsEmpty, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).ShouldBeTrue();
         stopped.Single().GetTagItem("correlation.id").ShouldBeNull();
     }
+
+    [Fact]
+    public async Task UseCorrelation_Default_RequestIdIsTheMessageIdAndNeverTheCorrelationId()
+    {
+        await using var app = await TestApp.StartAsync(HostKind.TestServer, Echo.Map);
+        using var request = Echo.Request("/echo", "request-flow-1");
+
+        using var response = await app.Client.SendAsync(request, TestContext.Current.CancellationToken);
+        var seen = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<SeenContext>(response.Content, TestContext.Current.CancellationToken);
+
+        seen!.CorrelationId.ShouldBe("request-flow-1");
+        seen.MessageId.ShouldBe(seen.TraceIdentifier);
+        seen.MessageId.ShouldNotBe(seen.CorrelationId);
+    }
+
+    [Fact]
+    public async Task UseCorrelation_RequestIdAsMessageIdOff_NoMessageId()
+    {
+        await using var app = await TestApp.StartAsync(HostKind.TestServer, Echo.Map, http: o => o.UseRequestIdAsMessageId = false);
+        using var response = await app.Client.SendAsync(Echo.Request("/echo", "request-flow-2"), TestContext.Current.CancellationToken);
+        var seen = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<SeenContext>(response.Content, TestContext.Current.CancellationToken);
+
+        seen!.MessageId.ShouldBeNull();
+    }
 }
