@@ -25,6 +25,16 @@ log "starting brokers"
 eng/brokers.sh up
 eval "$(eng/brokers.sh env)"
 
+log "installing independent interop clients (kcat, AWS SDK for JavaScript v3)"
+if ! command -v kcat >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    (apt-get install -y -qq kcat >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq kcat; }) >&2
+  else
+    log "kcat is missing and apt-get is not available: install kcat to run the Kafka interop tests"
+  fi
+fi
+eng/sqs-interop/install.sh >&2
+
 log "building"
 if ! dotnet build Messaging.sln -c Release -nologo -clp:ErrorsOnly; then
   log "build failed"

@@ -1,0 +1,15 @@
+// Real-broker throughput, with vs without correlation propagation, interleaved rounds in one run.
+//   dotnet run -c Release --project bench/Correlation.Messaging.Throughput -- <broker> [options]
+// Brokers: kafka. Start the broker first (eng/brokers.sh up <broker>; eval "$(eng/brokers.sh env)").
+var broker = args.Length > 0 ? args[0] : string.Empty;
+var rest = args.Length > 0 ? args[1..] : [];
+switch (broker)
+{
+    case "kafka":
+        return await Correlation.Messaging.Throughput.Kafka.KafkaThroughput.RunAsync(rest);
+    case "sqs":
+        return await Correlation.Messaging.Throughput.Sqs.SqsThroughput.RunAsync(rest);
+    default:
+        Console.Error.WriteLine("usage: Correlation.Messaging.Throughput <kafka> [options]");
+        return 2;
+}

@@ -1,0 +1,67 @@
+using System.Runtime.CompilerServices;
+using Correlation.Messaging.Propagation;
+
+namespace Correlation.Messaging.Sqs.Propagation.Internal;
+
+/// <summary>SQS message-attribute naming rules, and the names derived once per propagator.</summary>
+internal sealed class SqsAttributeNames
+{
+    private static readonly ConditionalWeakTable<CorrelationPropagator, SqsAttributeNames> Cache = new();
+
+    private SqsAttributeNames(CorrelationPropagator propagator)
+    {
+        HeaderName = propagator.HeaderName;
+        CausationHeaderName = propagator.CausationHeaderName;
+        DirectNamesValid = IsValid(HeaderName) && IsValid(CausationHeaderName);
+        ReceiveNames = new[] { HeaderName, CausationHeaderName, SqsCorrelationAttributes.PackedAttributeName }
+            .Concat(propagator.Aliases)
+            .Where(IsValid)
+            .Distinct(StringComparer.Ordinal)
+            .ToArray();
+    }
+
+    public string HeaderName { get; }
+
+    public string CausationHeaderName { get; }
+
+    /// <summary>Gets a value indicating whether the configured header names are legal SQS attribute names.</summary>
+    public bool DirectNamesValid { get; }
+
+    /// <summary>Gets the attribute names every receive asks for: ours, the packed one, and the read aliases.</summary>
+    public string[] ReceiveNames { get; }
+
+    public static SqsAttributeNames For(CorrelationPropagator propagator) => Cache.GetValue(propagator, static p => new SqsAttributeNames(p));
+
+    public bool IsOurs(string name) =>
+        string.Equals(name, HeaderName, StringComparison.Ordinal)
+        || string.Equals(name, CausationHeaderName, StringComparison.Ordinal)
+        || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.Ordinal);
+
+    /// <summary>
+    /// SQS rules: 1 to 256 characters from <c>A-Z a-z 0-9 _ - .</c>; no leading, trailing or doubled period;
+    /// no <c>AWS.</c> or <c>Amazon.</c> prefix (any case).
+    /// </summary>
+    public static bool IsValid(string? name)
+    {
+        if (string.IsNullOrEmpty(name) || name.Length > 256 || name[0] == '.' || name[^1] == '.')
+        {
+            return false;
+        }
+
+        if (name.StartsWith("AWS.", StringComparison.OrdinalIgnoreCase) || name.StartsWith("Amazon.", StringComparison.OrdinalIgnoreCase)
+            || name.Contains("..", StringComparison.Ordinal))
+        {
+            return false;
+        }
+
+        foreach (var c in name)
+        {
+            if (!char.IsAsciiLetterOrDigit(c) && c is not ('_' or '-' or '.'))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,199 @@
+using System.Text.Json;
+using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Sqs.Client;
+using Correlation.Messaging.Sqs.Propagation;
+using Correlation.Messaging.TestSupport;
+using Microsoft.Extensions.Logging;
+
+namespace Correlation.Messaging.Sqs.Tests.Propagation;
+
+[Collection(MetricsCollection.Name)]
+public sealed class SqsCorrelationAttributesTests
+{
+    private readonly CapturingLoggerProvider _logs = new();
+    private readonly CorrelationPropagator _propagator;
+
+    public SqsCorrelationAttributesTests()
+    {
+        _propagator = new CorrelationPropagator(new CorrelationOptions(), LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace)));
+    }
+
+    private static Dictionary<string, MessageAttributeValue> UserAttributes(int count) =>
+        Enumerable.Range(0, count).ToDictionary(i => "user" + i, i => MessageAttributeValue.FromString("v" + i));
+
+    [Theory]
+    [InlineData(0, false)]
+    [InlineData(8, true)]
+    [InlineData(9, false)]
+    public void Inject_FreeSlotsForEveryField_WritesSeparateStringAttributes(int userCount, bool handlingMessage)
+    {
+        var context = new CorrelationContext("corr-1", messageId: handlingMessage ? "consumed-1" : null);
+        var attributes = UserAttributes(userCount);
+
+        SqsCorrelationAttributes.Inject(_propagator, context, attributes).ShouldBe(SqsAttributeWriteOutcome.Attributes);
+
+        attributes["X-Correlation-ID"].DataType.ShouldBe("String");
+        attributes["X-Correlation-ID"].StringValue.ShouldBe("corr-1");
+        attributes.ContainsKey("X-Causation-ID").ShouldBe(handlingMessage);
+        if (handlingMessage)
+        {
+            attributes["X-Causation-ID"].StringValue.ShouldBe("consumed-1");
+        }
+
+        attributes.Count.ShouldBe(userCount + (handlingMessage ? 2 : 1));
+        attributes.ContainsKey(SqsCorrelationAttributes.PackedAttributeName).ShouldBeFalse();
+    }
+
+    [Fact]
+    public void Inject_OneSlotLeftButTwoFields_PacksIntoOneJsonAttributeThatExtractRestores()
+    {
+        var context = new CorrelationContext("corr-2", messageId: "consumed-2");
+        var attributes = UserAttributes(9);
+
+        SqsCorrelationAttributes.Inject(_propagator, context, attributes).ShouldBe(SqsAttributeWriteOutcome.Packed);
+
+        attributes.Count.ShouldBe(10);
+        var packed = attributes[SqsCorrelationAttributes.PackedAttributeName];
+        packed.DataType.ShouldBe("String");
+        using (var json = JsonDocument.Parse(packed.StringValue!))
+        {
+            json.RootElement.GetProperty("X-Correlation-ID").GetString().ShouldBe("corr-2");
+            json.RootElement.GetProperty("X-Causation-ID").GetString().ShouldBe("consumed-2");
+        }
+
+        var extracted = SqsCorrelationAttributes.Extract(_propagator, attributes);
+        extracted.CorrelationId.ShouldBe("corr-2");
+        extracted.CausationId.ShouldBe("consumed-2");
+        extracted.Source.ShouldBe(CorrelationIdSource.Inbound);
+        _logs.WithEventName("CorrelationAttributesPacked").ShouldHaveSingleItem();
+    }
+
+    [Fact]
+    public void Inject_NoSlotLeft_LeavesAttributesAloneLogsAndCountsDegraded()
+    {
+        using var degraded = new DegradedCounter();
+        var attributes = UserAttributes(10);
+        var before = attributes.ToDictionary(p => p.Key, p => p.Value);
+
+        SqsCorrelationAttributes.Inject(_propagator, new CorrelationContext("corr-3"), attributes).ShouldBe(SqsAttributeWriteOutcome.Skipped);
+
+        attributes.ShouldBe(before);
+        _logs.WithEventName("CorrelationAttributesSkipped").ShouldHaveSingleItem().Level.ShouldBe(LogLevel.Warning);
+        degraded["sqs/attribute_limit"].ShouldBe(1);
+    }
+
+    [Fact]
+    public void Inject_BodyNearSizeLimit_SkipsAndCountsDegraded()
+    {
+        using var degraded = new DegradedCounter();
+        var attributes = UserAttributes(1);
+        var body = new string('x', SqsCorrelationAttributes.MaxMessageSize - 20);
+
+        SqsCorrelationAttributes.Inject(_propagator, new CorrelationContext("corr-size-limit"), attributes, body).ShouldBe(SqsAttributeWriteOutcome.Skipped);
+
+        attributes.Count.ShouldBe(1);
+        degraded["sqs/size_limit"].ShouldBe(1);
+    }
+
+    [Fact]
+    public void Inject_ExistingCorrelationAttributes_ReplacesThemAndDropsStaleCausationAndPacked()
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue>
+        {
+            ["X-Correlation-ID"] = MessageAttributeValue.FromString("old"),
+            ["X-Causation-ID"] = MessageAttributeValue.FromString("stale"),
+            [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString("{}"),
+        };
+
+        SqsCorrelationAttributes.Inject(_propagator, new CorrelationContext("new"), attributes).ShouldBe(SqsAttributeWriteOutcome.Attributes);
+
+        attributes.Keys.ShouldBe(["X-Correlation-ID"]);
+        attributes["X-Correlation-ID"].StringValue.ShouldBe("new");
+    }
+
+    [Fact]
+    public void Inject_HeaderNameIllegalForSqs_FallsBackToPacked()
+    {
+        var propagator = new CorrelationPropagator(new CorrelationOptions { HeaderName = "corr:id" });
+        var attributes = new Dictionary<string, MessageAttributeValue>();
+
+        SqsCorrelationAttributes.Inject(propagator, new CorrelationContext("c-1"), attributes).ShouldBe(SqsAttributeWriteOutcome.Packed);
+        SqsCorrelationAttributes.Extract(propagator, attributes).CorrelationId.ShouldBe("c-1");
+    }
+
+    [Theory]
+    [InlineData("Number", CorrelationIdProblem.WrongType)]
+    [InlineData("Number.int", CorrelationIdProblem.WrongType)]
+    [InlineData("Binary", CorrelationIdProblem.WrongType)]
+    [InlineData("Stringly", CorrelationIdProblem.WrongType)]
+    [InlineData("String.custom", CorrelationIdProblem.None)]
+    [InlineData("String", CorrelationIdProblem.None)]
+    public void Extract_DataType_MapsToTextOrWrongType(string dataType, CorrelationIdProblem expected)
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue>
+        {
+            ["X-Correlation-ID"] = new() { DataType = dataType, StringValue = "12345", BinaryValue = dataType.StartsWith("Binary", StringComparison.Ordinal) ? "abc"u8.ToArray() : null },
+        };
+
+        var extracted = SqsCorrelationAttributes.Extract(_propagator, attributes);
+
+        extracted.Problem.ShouldBe(expected);
+        if (expected == CorrelationIdProblem.None)
+        {
+            extracted.CorrelationId.ShouldBe("12345");
+        }
+        else
+        {
+            extracted.Source.ShouldBe(CorrelationIdSource.Replaced);
+        }
+    }
+
+    [Fact]
+    public void Extract_NameInOtherCase_IsRead()
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue> { ["x-correlation-id"] = MessageAttributeValue.FromString("lower-1") };
+
+        SqsCorrelationAttributes.Extract(_propagator, attributes).CorrelationId.ShouldBe("lower-1");
+    }
+
+    [Fact]
+    public void Extract_SeparateAttributeAndPacked_SeparateAttributeWins()
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue>
+        {
+            ["X-Correlation-ID"] = MessageAttributeValue.FromString("direct"),
+            [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString("""{"X-Correlation-ID":"packed","X-Causation-ID":"cause"}"""),
+        };
+
+        var extracted = SqsCorrelationAttributes.Extract(_propagator, attributes);
+
+        extracted.CorrelationId.ShouldBe("direct");
+        extracted.CausationId.ShouldBe("cause");
+    }
+
+    [Theory]
+    [InlineData("{not json", CorrelationIdProblem.Missing)]
+    [InlineData("[\"X-Correlation-ID\"]", CorrelationIdProblem.Missing)]
+    [InlineData("""{"X-Correlation-ID":5}""", CorrelationIdProblem.WrongType)]
+    [InlineData("""{"X-Correlation-ID":""}""", CorrelationIdProblem.Empty)]
+    [InlineData("""{"X-Correlation-ID":"a\r\nb"}""", CorrelationIdProblem.UnsafeCharacter)]
+    [InlineData("""{"X-Correlation-ID":"ok-1"}""", CorrelationIdProblem.None)]
+    public void Extract_PackedAttribute_AppliesPolicy(string packed, CorrelationIdProblem expected)
+    {
+        var attributes = new Dictionary<string, MessageAttributeValue> { [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString(packed) };
+
+        SqsCorrelationAttributes.Extract(_propagator, attributes).Problem.ShouldBe(expected);
+    }
+
+    [Fact]
+    public void AddAttributeNamesToReceive_Subset_AddsOursWithoutTouchingInput()
+    {
+        List<string> requested = ["custom"];
+
+        var names = SqsCorrelationAttributes.AddAttributeNamesToReceive(_propagator, requested);
+
+        requested.ShouldBe(["custom"]);
+        names.ShouldBe(["custom", "X-Correlation-ID", "X-Causation-ID", SqsCorrelationAttributes.PackedAttributeName, "correlation-id", "CorrelationId", "rbs2-corr-id", "NServiceBus.CorrelationId"]);
+        SqsCorrelationAttributes.AddAttributeNamesToReceive(_propagator, ["All"]).ShouldBe(["All"]);
+    }
+}
