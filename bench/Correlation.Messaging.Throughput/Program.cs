@@ -7,6 +7,8 @@ switch (broker)
 {
     case "kafka":
         return await Correlation.Messaging.Throughput.Kafka.KafkaThroughput.RunAsync(rest);
+    case "rabbitmq":
+        return await Correlation.Messaging.Throughput.RabbitMq.RabbitMqThroughput.RunAsync(rest);
     case "sqs":
         return await Correlation.Messaging.Throughput.Sqs.SqsThroughput.RunAsync(rest);
     default:

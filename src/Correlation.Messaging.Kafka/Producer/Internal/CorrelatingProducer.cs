@@ -1,0 +1,93 @@
+using Confluent.Kafka;
+using Correlation.Messaging.Kafka.Internal;
+using Correlation.Messaging.Propagation;
+
+namespace Correlation.Messaging.Kafka.Producer.Internal;
+
+/// <summary>
+/// An <see cref="IProducer{TKey, TValue}"/> that sends a copy of each message with the correlation header, the causation
+/// header (inside a consume scope) and a new message ID header. Everything else passes through to the inner producer.
+/// </summary>
+/// <remarks>
+/// The caller's <see cref="Message{TKey, TValue}"/> and <see cref="Headers"/> are never modified: the inner producer gets
+/// a new message with the same key, value and timestamp, and a new <see cref="Headers"/> holding the caller's headers
+/// (ours removed) followed by ours. Delivery results and reports therefore carry the message as it was written.
+/// </remarks>
+internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue>
+{
+    private readonly IProducer<TKey, TValue> _inner;
+    private readonly CorrelationPropagator _propagator;
+    private readonly CorrelationOptions _options;
+
+    public CorrelatingProducer(IProducer<TKey, TValue> inner, CorrelationPropagator propagator)
+    {
+        _inner = inner;
+        _propagator = propagator;
+        _options = propagator.Options;
+    }
+
+    internal IProducer<TKey, TValue> Inner => _inner;
+
+    internal CorrelationPropagator Propagator => _propagator;
+
+    public Handle Handle => _inner.Handle;
+
+    public string Name => _inner.Name;
+
+    public int AddBrokers(string brokers) => _inner.AddBrokers(brokers);
+
+    public void SetSaslCredentials(string username, string password) => _inner.SetSaslCredentials(username, password);
+
+    public Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
+        _inner.ProduceAsync(topic, Prepare(message), cancellationToken);
+
+    public Task<DeliveryResult<TKey, TValue>> ProduceAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
+        _inner.ProduceAsync(topicPartition, Prepare(message), cancellationToken);
+
+    public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null) =>
+        _inner.Produce(topic, Prepare(message), deliveryHandler);
+
+    public void Produce(TopicPartition topicPartition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null) =>
+        _inner.Produce(topicPartition, Prepare(message), deliveryHandler);
+
+    public int Poll(TimeSpan timeout) => _inner.Poll(timeout);
+
+    public int Flush(TimeSpan timeout) => _inner.Flush(timeout);
+
+    public void Flush(CancellationToken cancellationToken = default) => _inner.Flush(cancellationToken);
+
+    public void InitTransactions(TimeSpan timeout) => _inner.InitTransactions(timeout);
+
+    public void BeginTransaction() => _inner.BeginTransaction();
+
+    public void CommitTransaction(TimeSpan timeout) => _inner.CommitTransaction(timeout);
+
+    public void CommitTransaction() => _inner.CommitTransaction();
+
+    public void AbortTransaction(TimeSpan timeout) => _inner.AbortTransaction(timeout);
+
+    public void AbortTransaction() => _inner.AbortTransaction();
+
+    public void SendOffsetsToTransaction(IEnumerable<TopicPartitionOffset> offsets, IConsumerGroupMetadata groupMetadata, TimeSpan timeout) =>
+        _inner.SendOffsetsToTransaction(offsets, groupMetadata, timeout);
+
+    public void Dispose() => _inner.Dispose();
+
+    /// <summary>Builds the message actually sent: same key, value and timestamp; the caller's headers without ours, then ours.</summary>
+    internal Message<TKey, TValue> Prepare(Message<TKey, TValue> message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+
+        var headers = KafkaHeaders.CopyWithout(message.Headers, _options);
+        _propagator.Inject(_propagator.GetOutgoingContext(), headers, KafkaHeaders.Setter);
+        headers.Add(_options.MessageIdHeaderName, KafkaHeaders.NewMessageId());
+
+        return new Message<TKey, TValue>
+        {
+            Key = message.Key,
+            Value = message.Value,
+            Timestamp = message.Timestamp,
+            Headers = headers,
+        };
+    }
+}
