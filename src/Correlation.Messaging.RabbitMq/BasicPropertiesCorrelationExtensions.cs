@@ -1,0 +1,50 @@
+using Correlation.Messaging.Propagation;
+using Correlation.Messaging.RabbitMq.Internal;
+using RabbitMQ.Client;
+
+namespace Correlation.Messaging.RabbitMq;
+
+/// <summary>
+/// Writes correlation metadata into RabbitMQ.Client <see cref="BasicProperties"/> before <c>BasicPublishAsync</c>.
+/// </summary>
+public static class BasicPropertiesCorrelationExtensions
+{
+    /// <summary>
+    /// Writes the ambient correlation context (or, where there is none, a generated one) to <paramref name="properties"/>:
+    /// the correlation header, the causation header while a message is being handled, and the AMQP <c>correlation_id</c>.
+    /// </summary>
+    /// <param name="properties">The properties of the message about to be published; they are modified.</param>
+    /// <param name="propagator">The propagator, or <see langword="null"/> for <see cref="CorrelationPropagator.Default"/>.</param>
+    /// <returns><paramref name="properties"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="properties"/> is <see langword="null"/>.</exception>
+    /// <remarks>
+    /// An AMQP <c>correlation_id</c> that is already set (request/reply, or any other use of the application) is kept;
+    /// the header still carries the correlation ID. So does an ID longer than the 255 bytes of an AMQP short string.
+    /// </remarks>
+    public static BasicProperties WithCorrelation(this BasicProperties properties, CorrelationPropagator? propagator = null)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        propagator ??= CorrelationPropagator.Default;
+        return properties.WithCorrelation(propagator.GetOutgoingContext(), propagator);
+    }
+
+    /// <summary>
+    /// Writes <paramref name="context"/> to <paramref name="properties"/>: the correlation header, the causation header when
+    /// the context is handling a message, and the AMQP <c>correlation_id</c> when it is not already set.
+    /// </summary>
+    /// <param name="properties">The properties of the message about to be published; they are modified.</param>
+    /// <param name="context">The correlation context to write.</param>
+    /// <param name="propagator">The propagator, or <see langword="null"/> for <see cref="CorrelationPropagator.Default"/>.</param>
+    /// <returns><paramref name="properties"/>, for chaining.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="properties"/> or <paramref name="context"/> is <see langword="null"/>.</exception>
+    public static BasicProperties WithCorrelation(this BasicProperties properties, CorrelationContext context, CorrelationPropagator? propagator = null)
+    {
+        ArgumentNullException.ThrowIfNull(properties);
+        ArgumentNullException.ThrowIfNull(context);
+        propagator ??= CorrelationPropagator.Default;
+
+        propagator.Inject(context, (IBasicProperties)properties, AmqpCarrier.PropertiesSetter);
+        AmqpCarrier.TrySetCorrelationIdProperty(properties, context, propagator.HeaderName, propagator.Logger);
+        return properties;
+    }
+}

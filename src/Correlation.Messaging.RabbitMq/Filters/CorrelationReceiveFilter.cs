@@ -1,0 +1,39 @@
+using Correlation.Messaging.Propagation;
+using MassTransit;
+
+namespace Correlation.Messaging.RabbitMq.Filters;
+
+/// <summary>
+/// Restores the correlation context for the whole receive pipeline of an endpoint, so that the logging scope also covers
+/// MassTransit's receive-level lines: deserialization and filter faults (<c>R-FAULT</c>), the <c>ReceiveFault</c> event and
+/// the move to the error queue.
+/// </summary>
+/// <remarks>
+/// It runs before MassTransit's rescue filter, so it never throws: a rejected ID is handed to
+/// <see cref="CorrelationConsumeFilter"/>, which throws inside the rescue pipe so the message reaches the error queue.
+/// </remarks>
+internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator) : IFilter<ReceiveContext>
+{
+    public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
+    {
+        ExtractedCorrelation extracted;
+        try
+        {
+            extracted = InboundCorrelation.Extract(context, propagator);
+        }
+        catch (CorrelationIdRejectedException rejection)
+        {
+            var rejected = new ReceivedCorrelation(rejection);
+            context.GetOrAddPayload(() => rejected);
+            await next.Send(context).ConfigureAwait(false);
+            return;
+        }
+
+        using var scope = propagator.BeginScope(extracted, InboundCorrelation.TransportMessageId(context));
+        var received = new ReceivedCorrelation(scope.Context!);
+        context.GetOrAddPayload(() => received);
+        await next.Send(context).ConfigureAwait(false);
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("correlationReceive");
+}

@@ -1,0 +1,32 @@
+using Correlation.Messaging.Propagation;
+using Correlation.Messaging.RabbitMq.Internal;
+using MassTransit;
+
+namespace Correlation.Messaging.RabbitMq.Filters;
+
+/// <summary>Reads the correlation metadata of a received message: raw AMQP properties on RabbitMQ, transport headers elsewhere.</summary>
+internal static class InboundCorrelation
+{
+    /// <summary>Extracts with the precedence header, AMQP <c>correlation_id</c>, aliases; applies validation and policy.</summary>
+    /// <param name="context">The receive context.</param>
+    /// <param name="propagator">The propagator.</param>
+    /// <returns>The extracted correlation.</returns>
+    /// <exception cref="CorrelationIdRejectedException">The policy rejects the value.</exception>
+    /// <remarks>
+    /// On RabbitMQ the raw properties are read rather than <see cref="ReceiveContext.TransportHeaders"/>, which decodes
+    /// invalid UTF-8 leniently, hides empty values and answers <c>CorrelationId</c> with the AMQP property.
+    /// </remarks>
+    public static ExtractedCorrelation Extract(ReceiveContext context, CorrelationPropagator propagator) =>
+        Rabbit(context) is { } rabbit
+            ? propagator.Extract(rabbit.Properties, AmqpCarrier.PropertiesGetter, AmqpCarrier.NativeCorrelationId(rabbit.Properties))
+            : propagator.Extract(context.TransportHeaders, AmqpCarrier.TransportHeadersGetter);
+
+    /// <summary>Returns the transport message ID (AMQP <c>message_id</c>), or <see langword="null"/>.</summary>
+    /// <param name="context">The receive context.</param>
+    /// <returns>The message ID.</returns>
+    public static string? TransportMessageId(ReceiveContext context) =>
+        Rabbit(context) is { } rabbit ? AmqpCarrier.MessageId(rabbit.Properties) : null;
+
+    private static RabbitMqBasicConsumeContext? Rabbit(ReceiveContext context) =>
+        context as RabbitMqBasicConsumeContext ?? (context.TryGetPayload<RabbitMqBasicConsumeContext>(out var payload) ? payload : null);
+}
