@@ -7,10 +7,16 @@ switch (broker)
 {
     case "kafka":
         return await Correlation.Messaging.Throughput.Kafka.KafkaThroughput.RunAsync(rest);
+    case "soak-kafka":
+        return await Correlation.Messaging.Throughput.Kafka.KafkaSoak.RunAsync(rest);
     case "rabbitmq":
         return await Correlation.Messaging.Throughput.RabbitMq.RabbitMqThroughput.RunAsync(rest);
+    case "soak-rabbitmq":
+        return await Correlation.Messaging.Throughput.RabbitMq.RabbitMqSoak.RunAsync(rest);
     case "sqs":
         return await Correlation.Messaging.Throughput.Sqs.SqsThroughput.RunAsync(rest);
+    case "soak-sqs":
+        return await Correlation.Messaging.Throughput.Sqs.SqsSoak.RunAsync(rest);
     default:
         Console.Error.WriteLine("usage: Correlation.Messaging.Throughput <kafka> [options]");
         return 2;

@@ -92,15 +92,17 @@ public sealed class RabbitMqFixture : IAsyncLifetime
         Action<IBusRegistrationContext, IRabbitMqBusFactoryConfigurator> configure,
         Action<CorrelationOptions>? options = null,
         bool propagate = true,
-        Action<IBusRegistrationConfigurator>? registrations = null)
+        Action<IBusRegistrationConfigurator>? registrations = null,
+        Action<IServiceCollection>? services = null)
     {
         var uri = BrokerEndpoints.RabbitMqUri;
         _ = Management;
-        var services = new ServiceCollection();
-        services.AddSingleton(LoggerFactory);
-        services.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
-        services.AddCorrelation(options ?? (_ => { }));
-        services.AddMassTransit(x =>
+        var collection = new ServiceCollection();
+        collection.AddSingleton(LoggerFactory);
+        collection.AddSingleton(typeof(ILogger<>), typeof(Logger<>));
+        services?.Invoke(collection); // registered last, so its logger factory or propagator wins
+        collection.AddCorrelation(options ?? (_ => { }));
+        collection.AddMassTransit(x =>
         {
             registrations?.Invoke(x);
             x.UsingRabbitMq((context, cfg) =>
@@ -120,7 +122,7 @@ public sealed class RabbitMqFixture : IAsyncLifetime
             });
         });
 
-        var provider = services.BuildServiceProvider();
+        var provider = collection.BuildServiceProvider();
         var bus = provider.GetRequiredService<IBusControl>();
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await bus.StartAsync(cts.Token);

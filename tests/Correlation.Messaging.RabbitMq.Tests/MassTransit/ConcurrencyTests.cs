@@ -18,7 +18,7 @@ public sealed class ConcurrencyTests(RabbitMqFixture fixture)
         var leakedBeforeReceive = 0;
         var current = 0;
         var maxConcurrent = 0;
-        var observer = new AmbientAtReceiveObserver(() => Interlocked.Increment(ref leakedBeforeReceive));
+        var observer = new ConcurrencyProbes.AmbientAtReceiveObserver(() => Interlocked.Increment(ref leakedBeforeReceive));
         await using var bus = await fixture.StartBusAsync((_, cfg) =>
         {
             cfg.ConnectReceiveObserver(observer);
@@ -29,7 +29,7 @@ public sealed class ConcurrencyTests(RabbitMqFixture fixture)
                 e.Handler<Numbered>(async c =>
                 {
                     var now = Interlocked.Increment(ref current);
-                    InterlockedMax(ref maxConcurrent, now);
+                    ConcurrencyProbes.InterlockedMax(ref maxConcurrent, now);
                     try
                     {
                         Check(c, "before await");
@@ -69,44 +69,5 @@ public sealed class ConcurrencyTests(RabbitMqFixture fixture)
                 mismatches.Enqueue($"{c.Message.Index} {when}: saw {ambient?.CorrelationId}");
             }
         }
-    }
-
-    private static void InterlockedMax(ref int target, int value)
-    {
-        var seen = Volatile.Read(ref target);
-        while (value > seen)
-        {
-            var previous = Interlocked.CompareExchange(ref target, value, seen);
-            if (previous == seen)
-            {
-                return;
-            }
-
-            seen = previous;
-        }
-    }
-
-    /// <summary>Counts deliveries that start with a correlation context already ambient: a leak from an earlier message.</summary>
-    private sealed class AmbientAtReceiveObserver(Action leaked) : IReceiveObserver
-    {
-        public Task PreReceive(ReceiveContext context)
-        {
-            if (CorrelationContext.Current is not null)
-            {
-                leaked();
-            }
-
-            return Task.CompletedTask;
-        }
-
-        public Task PostReceive(ReceiveContext context) => Task.CompletedTask;
-
-        public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
-            where T : class => Task.CompletedTask;
-
-        public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
-            where T : class => Task.CompletedTask;
-
-        public Task ReceiveFault(ReceiveContext context, Exception exception) => Task.CompletedTask;
     }
 }
