@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Internal;
+using Correlation.Messaging.Tracing;
 using RabbitMQ.Client;
 
 namespace Correlation.Messaging.RabbitMq;
@@ -37,6 +39,9 @@ public static class BasicPropertiesCorrelationExtensions
     /// <param name="propagator">The propagator, or <see langword="null"/> for <see cref="CorrelationPropagator.Default"/>.</param>
     /// <returns><paramref name="properties"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="properties"/> or <paramref name="context"/> is <see langword="null"/>.</exception>
+    /// <remarks>The current <see cref="Activity"/> is tagged with <c>correlation.id</c>. With
+    /// <see cref="CorrelationOptions.PropagateTraceContext"/> on, the W3C <c>traceparent</c>/<c>tracestate</c> headers are
+    /// written too (replacing existing ones): the current activity's, or the trace context of the message being handled.</remarks>
     public static BasicProperties WithCorrelation(this BasicProperties properties, CorrelationContext context, CorrelationPropagator? propagator = null)
     {
         ArgumentNullException.ThrowIfNull(properties);
@@ -45,6 +50,17 @@ public static class BasicPropertiesCorrelationExtensions
 
         propagator.Inject(context, (IBasicProperties)properties, AmqpCarrier.PropertiesSetter);
         AmqpCarrier.TrySetCorrelationIdProperty(properties, context, propagator.HeaderName, propagator.Logger);
+        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        if (propagator.Options.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out _, out var traceState))
+        {
+            if (string.IsNullOrEmpty(traceState))
+            {
+                properties.Headers?.Remove(TraceContextPropagation.TraceStateHeaderName);
+            }
+
+            TraceContextPropagation.Inject((IBasicProperties)properties, AmqpCarrier.TracePropertiesSetter);
+        }
+
         return properties;
     }
 }

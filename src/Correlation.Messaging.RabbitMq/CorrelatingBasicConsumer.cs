@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Internal;
+using Correlation.Messaging.Tracing;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -72,6 +74,10 @@ public sealed class CorrelatingBasicConsumer : AsyncEventingBasicConsumer
         }
 
         using var scope = _propagator.BeginScope(extracted, AmqpCarrier.MessageId(properties));
+        using var traceScope = _propagator.Options.PropagateTraceContext
+            ? TraceContextPropagation.BeginScope(TraceContextPropagation.Extract(properties, AmqpCarrier.PropertiesGetter))
+            : default;
+        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
         await base.HandleBasicDeliverAsync(consumerTag, deliveryTag, redelivered, exchange, routingKey, properties, body, cancellationToken)
             .ConfigureAwait(false);
     }

@@ -84,5 +84,8 @@ public static class CorrelationPropagationConfigurationExtensions
         configurator.ConfigurePublish(publish => publish.AddPipeSpecification((IPipeSpecification<PublishContext>)specification));
         configurator.AddPrePipeSpecification(specification);
         configurator.ConnectEndpointConfigurationObserver(new CorrelationEndpointConfigurationObserver(specification));
+        var traceObserver = new CorrelationTraceObserver(propagator);
+        configurator.ConnectSendObserver(traceObserver);
+        configurator.ConnectPublishObserver(traceObserver);
     }
 }

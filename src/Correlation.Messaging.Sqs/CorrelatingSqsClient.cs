@@ -1,5 +1,6 @@
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs.Client;
+using Correlation.Messaging.Sqs.Internal;
 using Correlation.Messaging.Sqs.Propagation;
 
 namespace Correlation.Messaging.Sqs;
@@ -14,11 +15,15 @@ namespace Correlation.Messaging.Sqs;
 /// <see cref="SqsCorrelationAttributes"/>). A send never fails because of correlation metadata.</para>
 /// <para>Receives add the correlation attribute names to <see cref="ReceiveMessageRequest.MessageAttributeNames"/>
 /// (on a copy of the request), so the returned messages may carry attributes the caller did not name.</para>
+/// <para>With <see cref="CorrelationOptions.PropagateTraceContext"/> on, sends also carry the W3C trace context, and a
+/// producer span <c>&lt;queue&gt; send</c> is started (for the whole call) when a listener subscribes to
+/// <c>Correlation.Messaging.Sqs</c>.</para>
 /// </remarks>
 public sealed class CorrelatingSqsClient : ISqsClient
 {
     private readonly ISqsClient _inner;
     private readonly CorrelationPropagator _propagator;
+    private readonly bool _propagateTraceContext;
 
     /// <summary>Initializes a new instance of the <see cref="CorrelatingSqsClient"/> class.</summary>
     /// <param name="inner">The client that performs the calls.</param>
@@ -28,6 +33,7 @@ public sealed class CorrelatingSqsClient : ISqsClient
     {
         _inner = inner ?? throw new ArgumentNullException(nameof(inner));
         _propagator = propagator ?? throw new ArgumentNullException(nameof(propagator));
+        _propagateTraceContext = propagator.Options.PropagateTraceContext;
     }
 
     /// <summary>Gets the propagator.</summary>
@@ -37,6 +43,11 @@ public sealed class CorrelatingSqsClient : ISqsClient
     public Task<SendMessageResponse> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
+        if (_propagateTraceContext && SqsTelemetry.Source.HasListeners())
+        {
+            return SendTracedAsync(request, cancellationToken);
+        }
+
         var context = _propagator.GetOutgoingContext();
         SqsCorrelationAttributes.Inject(_propagator, context, request.MessageAttributes ??= [], request.MessageBody);
         return _inner.SendMessageAsync(request, cancellationToken);
@@ -46,12 +57,12 @@ public sealed class CorrelatingSqsClient : ISqsClient
     public Task<SendMessageBatchResponse> SendMessageBatchAsync(SendMessageBatchRequest request, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = _propagator.GetOutgoingContext();
-        foreach (var entry in request.Entries)
+        if (_propagateTraceContext && SqsTelemetry.Source.HasListeners())
         {
-            SqsCorrelationAttributes.Inject(_propagator, context, entry.MessageAttributes ??= [], entry.MessageBody);
+            return SendBatchTracedAsync(request, cancellationToken);
         }
 
+        InjectBatch(request);
         return _inner.SendMessageBatchAsync(request, cancellationToken);
     }
 
@@ -90,4 +101,29 @@ public sealed class CorrelatingSqsClient : ISqsClient
     /// <inheritdoc />
     public Task SetQueueAttributesAsync(string queueUrl, IDictionary<string, string> attributes, CancellationToken cancellationToken = default) =>
         _inner.SetQueueAttributesAsync(queueUrl, attributes, cancellationToken);
+
+    private void InjectBatch(SendMessageBatchRequest request)
+    {
+        var context = _propagator.GetOutgoingContext();
+        foreach (var entry in request.Entries)
+        {
+            SqsCorrelationAttributes.Inject(_propagator, context, entry.MessageAttributes ??= [], entry.MessageBody);
+        }
+    }
+
+    // Async methods, so that the producer span is current only inside the call and never leaks into the caller's flow.
+    private async Task<SendMessageResponse> SendTracedAsync(SendMessageRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = SqsTelemetry.StartSend(request.QueueUrl);
+        var context = _propagator.GetOutgoingContext();
+        SqsCorrelationAttributes.Inject(_propagator, context, request.MessageAttributes ??= [], request.MessageBody);
+        return await _inner.SendMessageAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<SendMessageBatchResponse> SendBatchTracedAsync(SendMessageBatchRequest request, CancellationToken cancellationToken)
+    {
+        using var activity = SqsTelemetry.StartSend(request.QueueUrl);
+        InjectBatch(request);
+        return await _inner.SendMessageBatchAsync(request, cancellationToken).ConfigureAwait(false);
+    }
 }

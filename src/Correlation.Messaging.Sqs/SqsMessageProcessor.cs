@@ -26,6 +26,7 @@ public sealed class SqsMessageProcessor
     private readonly CorrelationPropagator _propagator;
     private readonly SqsProcessorOptions _options;
     private readonly string _queueUrl;
+    private readonly string _queueName;
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="SqsMessageProcessor"/> class.</summary>
@@ -45,6 +46,7 @@ public sealed class SqsMessageProcessor
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxNumberOfMessages, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(options.MaxNumberOfMessages, 10, nameof(options));
         _queueUrl = options.QueueUrl;
+        _queueName = SqsTelemetry.QueueName(options.QueueUrl);
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
     }
 
@@ -163,7 +165,8 @@ public sealed class SqsMessageProcessor
             bool succeeded;
             try
             {
-                scope = message.BeginCorrelationScope(_propagator);
+                scope = SqsCorrelationAttributes.BeginConsumeScope<MessageAttributeValue, MessageAttributeValueAccessor>(
+                    _propagator, message.MessageAttributes, message.MessageId, _queueName);
                 await handler(message, cancellationToken).ConfigureAwait(false);
                 succeeded = true;
             }

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 
 namespace Correlation.Messaging.Kafka;
 
@@ -25,7 +27,14 @@ public static class ConsumeResultCorrelationExtensions
     /// </returns>
     /// <exception cref="ArgumentNullException"><paramref name="result"/> or <paramref name="propagator"/> is <see langword="null"/>.</exception>
     /// <exception cref="CorrelationIdRejectedException">The correlation ID is invalid or missing and the policy is to reject it.</exception>
-    /// <remarks>Header bytes are decoded as strict UTF-8; header names match case-insensitively; the last of duplicate headers wins.</remarks>
+    /// <remarks>
+    /// <para>Header bytes are decoded as strict UTF-8; header names match case-insensitively; the last of duplicate headers wins.</para>
+    /// <para>The current <see cref="Activity"/> is tagged with <c>correlation.id</c>. With
+    /// <see cref="CorrelationOptions.PropagateTraceContext"/> on, the record's <c>traceparent</c>/<c>tracestate</c> are read too:
+    /// a consumer span <c>&lt;topic&gt; process</c> (ActivitySource <c>Correlation.Messaging.Kafka</c>, only when a listener
+    /// subscribes) is started as their child and tagged, and the inbound trace context stays ambient so that records
+    /// produced in the scope carry it even when no span is recorded. Disposing the scope ends all of them.</para>
+    /// </remarks>
     public static CorrelationScope BeginCorrelationScope<TKey, TValue>(this ConsumeResult<TKey, TValue> result, CorrelationPropagator propagator)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -39,6 +48,16 @@ public static class ConsumeResultCorrelationExtensions
             Log.MessageIdFromOffset(propagator.Logger, messageId);
         }
 
-        return propagator.BeginScope(extracted, messageId);
+        if (!propagator.Options.PropagateTraceContext)
+        {
+            var scope = propagator.BeginScope(extracted, messageId);
+            TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+            return scope;
+        }
+
+        var trace = TraceContextPropagation.Extract(result.Message?.Headers, KafkaHeaders.Getter);
+        var previousActivity = Activity.Current;
+        var activity = KafkaTelemetry.StartProcess(result, trace);
+        return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity);
     }
 }

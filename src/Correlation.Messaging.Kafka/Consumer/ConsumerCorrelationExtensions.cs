@@ -270,6 +270,7 @@ public static class ConsumerCorrelationExtensions
         {
             Log.LeakedContextCleared(propagator.Logger, leaked.CorrelationId);
             AmbientCorrelation.Current = null;
+            Tracing.InboundTraceContext.Current = null;
         }
     }
 

@@ -121,7 +121,7 @@ internal static class KafkaHeaders
             ? segment.Array
             : utf8.ToArray();
 
-    private static void RemoveAll(Headers headers, string name)
+    public static void RemoveAll(Headers headers, string name)
     {
         // Headers.Remove is case-sensitive; remove every spelling of the name, exact spellings first.
         for (var i = headers.Count - 1; i >= 0; i--)

@@ -1,5 +1,7 @@
+using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.RabbitMq.Filters;
@@ -48,6 +50,8 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator)
     private async Task SendInScope(ExtractedCorrelation extracted, string? messageId, ConsumeContext context, IPipe<ConsumeContext> next)
     {
         using var scope = propagator.BeginScope(extracted, messageId);
+        using var traceScope = InboundCorrelation.BeginTraceScope(context.ReceiveContext, propagator);
+        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
         await next.Send(context).ConfigureAwait(false);
     }
 }

@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.RabbitMq.Filters;
@@ -30,6 +32,10 @@ internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator)
         }
 
         using var scope = propagator.BeginScope(extracted, InboundCorrelation.TransportMessageId(context));
+        using var traceScope = InboundCorrelation.BeginTraceScope(context, propagator);
+
+        // MassTransit's receive span (its consumer span for the delivery) when a listener sampled one.
+        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
         var received = new ReceivedCorrelation(scope.Context!);
         context.GetOrAddPayload(() => received);
         await next.Send(context).ConfigureAwait(false);

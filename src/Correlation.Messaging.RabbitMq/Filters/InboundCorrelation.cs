@@ -1,5 +1,6 @@
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Internal;
+using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.RabbitMq.Filters;
@@ -20,6 +21,24 @@ internal static class InboundCorrelation
         Rabbit(context) is { } rabbit
             ? propagator.Extract(rabbit.Properties, AmqpCarrier.PropertiesGetter, AmqpCarrier.NativeCorrelationId(rabbit.Properties))
             : propagator.Extract(context.TransportHeaders, AmqpCarrier.TransportHeadersGetter);
+
+    /// <summary>Reads the W3C trace context (<c>traceparent</c>, <c>tracestate</c>) from the same carrier as <see cref="Extract"/>.</summary>
+    /// <param name="context">The receive context.</param>
+    /// <returns>The trace context; not valid when absent or malformed.</returns>
+    public static ExtractedTraceContext ExtractTrace(ReceiveContext context) =>
+        Rabbit(context) is { } rabbit
+            ? TraceContextPropagation.Extract(rabbit.Properties, AmqpCarrier.PropertiesGetter)
+            : TraceContextPropagation.Extract(context.TransportHeaders, AmqpCarrier.TransportHeadersGetter);
+
+    /// <summary>
+    /// Opens the inbound trace-context scope when <see cref="CorrelationOptions.PropagateTraceContext"/> is on, so that
+    /// messages sent while handling this one carry its trace context even when no activity is recorded.
+    /// </summary>
+    /// <param name="context">The receive context.</param>
+    /// <param name="propagator">The propagator.</param>
+    /// <returns>The scope; an inactive one when the option is off.</returns>
+    public static TraceContextScope BeginTraceScope(ReceiveContext context, CorrelationPropagator propagator) =>
+        propagator.Options.PropagateTraceContext ? TraceContextPropagation.BeginScope(ExtractTrace(context)) : default;
 
     /// <summary>Returns the transport message ID (AMQP <c>message_id</c>), or <see langword="null"/>.</summary>
     /// <param name="context">The receive context.</param>

@@ -1,6 +1,7 @@
 using System.Collections;
 using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 using MassTransit;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
@@ -33,6 +34,10 @@ internal static class AmqpCarrier
     /// <summary>Writes a header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
     public static readonly CorrelationHeaderSetter<IBasicProperties> PropertiesSetter =
         static (properties, name, value) => (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value.Text;
+
+    /// <summary>Writes a W3C trace-context header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
+    public static readonly TraceContextHeaderSetter<IBasicProperties> TracePropertiesSetter =
+        static (properties, name, value) => (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value;
 
     private static readonly string TableTypeName = "Table";
     private static readonly string ArrayTypeName = "Array";

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
 using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
@@ -6,6 +7,7 @@ using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs.Client;
 using Correlation.Messaging.Sqs.Internal;
 using Correlation.Messaging.Sqs.Propagation.Internal;
+using Correlation.Messaging.Tracing;
 
 namespace Correlation.Messaging.Sqs.Propagation;
 
@@ -26,6 +28,12 @@ namespace Correlation.Messaging.Sqs.Propagation;
 /// the caller's attributes are left alone, a warning is logged, <c>correlation.propagation.degraded</c> is counted,
 /// and the message is still sent.</item>
 /// </list>
+/// <para>With <see cref="CorrelationOptions.PropagateTraceContext"/> on, the W3C trace context is two more fields,
+/// <c>traceparent</c> and (when there is one) <c>tracestate</c> (see <see cref="TraceContextPropagation.TryGetOutgoing"/>):
+/// separate <c>String</c> attributes when every field fits, otherwise members of the packed attribute, as in
+/// <c>{"X-Correlation-ID":"…","traceparent":"00-…-01"}</c>. Only when even the packed attribute does not fit the size
+/// limit is the trace context dropped, so that the correlation fields still travel. Reading looks in both places.</para>
+/// <para>Writing also tags <see cref="Activity.Current"/> with <c>correlation.id</c>.</para>
 /// </remarks>
 public static class SqsCorrelationAttributes
 {
@@ -63,10 +71,43 @@ public static class SqsCorrelationAttributes
         ArgumentNullException.ThrowIfNull(attributes);
 
         var names = SqsAttributeNames.For(propagator);
-        var (userCount, userSize) = MeasureUserAttributes<TValue, TAccessor>(attributes, names);
-        var fieldCount = context.MessageId is null ? 1 : 2;
+        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        string? traceParent = null;
+        string? traceState = null;
+        if (names.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out traceParent, out traceState))
+        {
+            var outcome = TryWrite<TValue, TAccessor>(propagator, names, context, attributes, messageBody, traceParent, traceState);
+            if (outcome is not SqsAttributeWriteOutcome.Skipped)
+            {
+                return outcome;
+            }
+        }
+
+        // Without the trace context (none to write, or even packed it did not fit the size limit).
+        var written = TryWrite<TValue, TAccessor>(propagator, names, context, attributes, messageBody, null, null);
+        return written is SqsAttributeWriteOutcome.Skipped ? Skip<TValue, TAccessor>(propagator, attributes, names, messageBody) : written;
+    }
+
+    /// <summary>Writes every field as its own attribute, or all of them packed; returns <see cref="SqsAttributeWriteOutcome.Skipped"/> (having written nothing) when neither fits.</summary>
+    private static SqsAttributeWriteOutcome TryWrite<TValue, TAccessor>(
+        CorrelationPropagator propagator,
+        SqsAttributeNames names,
+        CorrelationContext context,
+        IDictionary<string, TValue> attributes,
+        string? messageBody,
+        string? traceParent,
+        string? traceState)
+        where TAccessor : ISqsAttributeAccessor<TValue>
+    {
+        // While a trace context is written, traceparent/tracestate attributes are ours to replace; otherwise they are the caller's.
+        var withTrace = traceParent is not null;
+        var withTraceState = withTrace && !string.IsNullOrEmpty(traceState);
+        var (userCount, userSize) = MeasureUserAttributes<TValue, TAccessor>(attributes, names, withTrace);
+        var fieldCount = (context.MessageId is null ? 1 : 2) + (withTrace ? 1 : 0) + (withTraceState ? 1 : 0);
         long directSize = names.HeaderName.Length + StringType.Length + context.CorrelationIdUtf8.Length
-            + (context.MessageId is null ? 0 : names.CausationHeaderName.Length + StringType.Length + context.MessageIdUtf8.Length);
+            + (context.MessageId is null ? 0 : names.CausationHeaderName.Length + StringType.Length + context.MessageIdUtf8.Length)
+            + (withTrace ? TraceContextPropagation.TraceParentHeaderName.Length + StringType.Length + traceParent!.Length : 0)
+            + (withTraceState ? TraceContextPropagation.TraceStateHeaderName.Length + StringType.Length + traceState!.Length : 0);
 
         if (names.DirectNamesValid && userCount + fieldCount <= MaxMessageAttributes
             && FitsSize(messageBody, userSize + directSize))
@@ -78,22 +119,52 @@ public static class SqsCorrelationAttributes
             }
 
             propagator.Inject(context, attributes, static (carrier, name, value) => carrier[name] = TAccessor.CreateString(value.Text));
+            if (withTrace)
+            {
+                attributes[TraceContextPropagation.TraceParentHeaderName] = TAccessor.CreateString(traceParent!);
+                if (withTraceState)
+                {
+                    attributes[TraceContextPropagation.TraceStateHeaderName] = TAccessor.CreateString(traceState!);
+                }
+                else
+                {
+                    attributes.Remove(TraceContextPropagation.TraceStateHeaderName);
+                }
+            }
+
             return SqsAttributeWriteOutcome.Attributes;
         }
 
         if (userCount + 1 <= MaxMessageAttributes)
         {
-            var packed = Pack(propagator, context);
+            var packed = Pack(propagator, context, traceParent, withTraceState ? traceState : null);
             if (FitsSize(messageBody, userSize + PackedAttributeName.Length + StringType.Length + Encoding.UTF8.GetByteCount(packed)))
             {
                 attributes.Remove(names.HeaderName);
                 attributes.Remove(names.CausationHeaderName);
+                if (withTrace)
+                {
+                    attributes.Remove(TraceContextPropagation.TraceParentHeaderName);
+                    attributes.Remove(TraceContextPropagation.TraceStateHeaderName);
+                }
+
                 attributes[PackedAttributeName] = TAccessor.CreateString(packed);
                 Log.CorrelationAttributesPacked(propagator.Logger, userCount, PackedAttributeName);
                 return SqsAttributeWriteOutcome.Packed;
             }
         }
 
+        return SqsAttributeWriteOutcome.Skipped;
+    }
+
+    private static SqsAttributeWriteOutcome Skip<TValue, TAccessor>(
+        CorrelationPropagator propagator,
+        IDictionary<string, TValue> attributes,
+        SqsAttributeNames names,
+        string? messageBody)
+        where TAccessor : ISqsAttributeAccessor<TValue>
+    {
+        var (userCount, userSize) = MeasureUserAttributes<TValue, TAccessor>(attributes, names, traceIsOurs: false);
         var reason = userCount + 1 > MaxMessageAttributes ? "attribute_limit" : "size_limit";
         Log.CorrelationAttributesSkipped(propagator.Logger, reason, userCount, userSize + (messageBody?.Length ?? 0));
         CorrelationMetrics.Degraded.Add(1, new KeyValuePair<string, object?>("broker", "sqs"), new KeyValuePair<string, object?>("reason", reason));
@@ -155,11 +226,40 @@ public static class SqsCorrelationAttributes
     /// <returns>The scope; dispose it when the message is handled.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="propagator"/> is <see langword="null"/>.</exception>
     /// <exception cref="CorrelationIdRejectedException">The value is invalid or missing and the policy is to reject it.</exception>
+    /// <remarks>
+    /// The current <see cref="Activity"/> is tagged with <c>correlation.id</c>. With
+    /// <see cref="CorrelationOptions.PropagateTraceContext"/> on, the message's <c>traceparent</c>/<c>tracestate</c>
+    /// (separate attributes or packed members) are read too: a consumer span <c>sqs process</c> (ActivitySource
+    /// <c>Correlation.Messaging.Sqs</c>, only when a listener subscribes) is started as their child and tagged, and the
+    /// inbound trace context stays ambient so that messages sent in the scope carry it even when no span is recorded.
+    /// Disposing the scope ends all of them.
+    /// </remarks>
     public static CorrelationScope BeginConsumeScope<TValue, TAccessor>(CorrelationPropagator propagator, IReadOnlyDictionary<string, TValue>? attributes, string? messageId)
+        where TAccessor : ISqsAttributeAccessor<TValue> =>
+        BeginConsumeScope<TValue, TAccessor>(propagator, attributes, messageId, queueName: null);
+
+    /// <summary>The consume scope, with the queue name for the consumer span when the caller knows it.</summary>
+    internal static CorrelationScope BeginConsumeScope<TValue, TAccessor>(
+        CorrelationPropagator propagator,
+        IReadOnlyDictionary<string, TValue>? attributes,
+        string? messageId,
+        string? queueName)
         where TAccessor : ISqsAttributeAccessor<TValue>
     {
-        var extracted = Extract<TValue, TAccessor>(propagator, attributes);
-        return propagator.BeginScope(extracted, messageId);
+        ArgumentNullException.ThrowIfNull(propagator);
+        var carrier = new InboundAttributes<TValue, TAccessor>(attributes, propagator);
+        var extracted = propagator.Extract(carrier, InboundAttributes<TValue, TAccessor>.Get);
+        if (!SqsAttributeNames.For(propagator).PropagateTraceContext)
+        {
+            var scope = propagator.BeginScope(extracted, messageId);
+            TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+            return scope;
+        }
+
+        var trace = TraceContextPropagation.Extract(carrier, InboundAttributes<TValue, TAccessor>.Get);
+        var previousActivity = Activity.Current;
+        var activity = SqsTelemetry.StartProcess(queueName, messageId, trace.ActivityContext);
+        return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity);
     }
 
     /// <summary>
@@ -203,7 +303,7 @@ public static class SqsCorrelationAttributes
         return names;
     }
 
-    private static (int Count, long Size) MeasureUserAttributes<TValue, TAccessor>(IDictionary<string, TValue> attributes, SqsAttributeNames names)
+    private static (int Count, long Size) MeasureUserAttributes<TValue, TAccessor>(IDictionary<string, TValue> attributes, SqsAttributeNames names, bool traceIsOurs)
         where TAccessor : ISqsAttributeAccessor<TValue>
     {
         var count = 0;
@@ -227,7 +327,7 @@ public static class SqsCorrelationAttributes
 
         void Add(string name, TValue value)
         {
-            if (names.IsOurs(name))
+            if (names.IsOurs(name) || (traceIsOurs && SqsAttributeNames.IsTraceName(name)))
             {
                 return;
             }
@@ -249,13 +349,22 @@ public static class SqsCorrelationAttributes
             || Encoding.UTF8.GetByteCount(body) + attributesSize <= MaxMessageSize;
     }
 
-    private static string Pack(CorrelationPropagator propagator, CorrelationContext context)
+    private static string Pack(CorrelationPropagator propagator, CorrelationContext context, string? traceParent, string? traceState)
     {
         var buffer = new ArrayBufferWriter<byte>(128);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
             propagator.Inject(context, writer, static (w, name, value) => w.WriteString(name, value.Text));
+            if (traceParent is not null)
+            {
+                writer.WriteString(TraceContextPropagation.TraceParentHeaderName, traceParent);
+                if (traceState is not null)
+                {
+                    writer.WriteString(TraceContextPropagation.TraceStateHeaderName, traceState);
+                }
+            }
+
             writer.WriteEndObject();
         }
 

@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 
 namespace Correlation.Messaging.Kafka.Producer.Internal;
 
@@ -12,18 +14,23 @@ namespace Correlation.Messaging.Kafka.Producer.Internal;
 /// The caller's <see cref="Message{TKey, TValue}"/> and <see cref="Headers"/> are never modified: the inner producer gets
 /// a new message with the same key, value and timestamp, and a new <see cref="Headers"/> holding the caller's headers
 /// (ours removed) followed by ours. Delivery results and reports therefore carry the message as it was written.
+/// With <see cref="CorrelationOptions.PropagateTraceContext"/> on, the copy also carries <c>traceparent</c>/<c>tracestate</c>,
+/// and a producer span <c>&lt;topic&gt; publish</c> is started when a listener subscribes to <c>Correlation.Messaging.Kafka</c>
+/// (until delivery for <c>ProduceAsync</c>, until the message is queued for <c>Produce</c>).
 /// </remarks>
 internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue>
 {
     private readonly IProducer<TKey, TValue> _inner;
     private readonly CorrelationPropagator _propagator;
     private readonly CorrelationOptions _options;
+    private readonly bool _propagateTraceContext;
 
     public CorrelatingProducer(IProducer<TKey, TValue> inner, CorrelationPropagator propagator)
     {
         _inner = inner;
         _propagator = propagator;
         _options = propagator.Options;
+        _propagateTraceContext = _options.PropagateTraceContext;
     }
 
     internal IProducer<TKey, TValue> Inner => _inner;
@@ -39,16 +46,26 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
     public void SetSaslCredentials(string username, string password) => _inner.SetSaslCredentials(username, password);
 
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
-        _inner.ProduceAsync(topic, Prepare(message), cancellationToken);
+        _propagateTraceContext && KafkaTelemetry.Source.HasListeners()
+            ? ProduceTracedAsync(topic, null, message, cancellationToken)
+            : _inner.ProduceAsync(topic, Prepare(message), cancellationToken);
 
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
-        _inner.ProduceAsync(topicPartition, Prepare(message), cancellationToken);
+        _propagateTraceContext && topicPartition is not null && KafkaTelemetry.Source.HasListeners()
+            ? ProduceTracedAsync(topicPartition.Topic, topicPartition, message, cancellationToken)
+            : _inner.ProduceAsync(topicPartition, Prepare(message), cancellationToken);
 
-    public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null) =>
+    public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null)
+    {
+        using var activity = _propagateTraceContext ? KafkaTelemetry.StartPublish(topic) : null;
         _inner.Produce(topic, Prepare(message), deliveryHandler);
+    }
 
-    public void Produce(TopicPartition topicPartition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null) =>
+    public void Produce(TopicPartition topicPartition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null)
+    {
+        using var activity = _propagateTraceContext && topicPartition is not null ? KafkaTelemetry.StartPublish(topicPartition.Topic) : null;
         _inner.Produce(topicPartition, Prepare(message), deliveryHandler);
+    }
 
     public int Poll(TimeSpan timeout) => _inner.Poll(timeout);
 
@@ -79,8 +96,16 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         ArgumentNullException.ThrowIfNull(message);
 
         var headers = KafkaHeaders.CopyWithout(message.Headers, _options);
-        _propagator.Inject(_propagator.GetOutgoingContext(), headers, KafkaHeaders.Setter);
+        var context = _propagator.GetOutgoingContext();
+        _propagator.Inject(context, headers, KafkaHeaders.Setter);
         headers.Add(_options.MessageIdHeaderName, KafkaHeaders.NewMessageId());
+
+        // The producer span when one was started, otherwise the caller's activity.
+        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        if (_propagateTraceContext)
+        {
+            TraceContextPropagation.Inject(headers, KafkaTelemetry.TraceSetter);
+        }
 
         return new Message<TKey, TValue>
         {
@@ -89,5 +114,27 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
             Timestamp = message.Timestamp,
             Headers = headers,
         };
+    }
+
+    /// <summary>Produces inside a producer span that ends when the delivery result arrives (an async method, so the span never leaks into the caller's flow).</summary>
+    private async Task<DeliveryResult<TKey, TValue>> ProduceTracedAsync(
+        string topic,
+        TopicPartition? topicPartition,
+        Message<TKey, TValue> message,
+        CancellationToken cancellationToken)
+    {
+        using var activity = KafkaTelemetry.StartPublish(topic);
+        try
+        {
+            var prepared = Prepare(message);
+            return topicPartition is null
+                ? await _inner.ProduceAsync(topic, prepared, cancellationToken).ConfigureAwait(false)
+                : await _inner.ProduceAsync(topicPartition, prepared, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (activity is not null)
+        {
+            activity.SetStatus(ActivityStatusCode.Error, ex.GetType().Name);
+            throw;
+        }
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 
 namespace Correlation.Messaging.Sqs.Propagation.Internal;
 
@@ -13,7 +14,9 @@ internal sealed class SqsAttributeNames
         HeaderName = propagator.HeaderName;
         CausationHeaderName = propagator.CausationHeaderName;
         DirectNamesValid = IsValid(HeaderName) && IsValid(CausationHeaderName);
+        PropagateTraceContext = propagator.Options.PropagateTraceContext;
         ReceiveNames = new[] { HeaderName, CausationHeaderName, SqsCorrelationAttributes.PackedAttributeName }
+            .Concat(PropagateTraceContext ? [TraceContextPropagation.TraceParentHeaderName, TraceContextPropagation.TraceStateHeaderName] : [])
             .Concat(propagator.Aliases)
             .Where(IsValid)
             .Distinct(StringComparer.Ordinal)
@@ -27,7 +30,10 @@ internal sealed class SqsAttributeNames
     /// <summary>Gets a value indicating whether the configured header names are legal SQS attribute names.</summary>
     public bool DirectNamesValid { get; }
 
-    /// <summary>Gets the attribute names every receive asks for: ours, the packed one, and the read aliases.</summary>
+    /// <summary>Gets a value indicating whether the W3C trace context travels too (<see cref="CorrelationOptions.PropagateTraceContext"/>).</summary>
+    public bool PropagateTraceContext { get; }
+
+    /// <summary>Gets the attribute names every receive asks for: ours, the packed one, the trace context when it travels, and the read aliases.</summary>
     public string[] ReceiveNames { get; }
 
     public static SqsAttributeNames For(CorrelationPropagator propagator) => Cache.GetValue(propagator, static p => new SqsAttributeNames(p));
@@ -36,6 +42,11 @@ internal sealed class SqsAttributeNames
         string.Equals(name, HeaderName, StringComparison.Ordinal)
         || string.Equals(name, CausationHeaderName, StringComparison.Ordinal)
         || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.Ordinal);
+
+    /// <summary>Returns whether <paramref name="name"/> is <c>traceparent</c> or <c>tracestate</c>: ours only while a trace context is written.</summary>
+    public static bool IsTraceName(string name) =>
+        string.Equals(name, TraceContextPropagation.TraceParentHeaderName, StringComparison.Ordinal)
+        || string.Equals(name, TraceContextPropagation.TraceStateHeaderName, StringComparison.Ordinal);
 
     /// <summary>
     /// SQS rules: 1 to 256 characters from <c>A-Z a-z 0-9 _ - .</c>; no leading, trailing or doubled period;
