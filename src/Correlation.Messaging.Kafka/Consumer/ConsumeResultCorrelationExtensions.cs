@@ -3,6 +3,7 @@ using Confluent.Kafka;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
+using Correlation.Messaging.Tracing.Internal;
 
 namespace Correlation.Messaging.Kafka;
 

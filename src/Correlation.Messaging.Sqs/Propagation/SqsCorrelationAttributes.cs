@@ -8,6 +8,7 @@ using Correlation.Messaging.Sqs.Client;
 using Correlation.Messaging.Sqs.Internal;
 using Correlation.Messaging.Sqs.Propagation.Internal;
 using Correlation.Messaging.Tracing;
+using Correlation.Messaging.Tracing.Internal;
 
 namespace Correlation.Messaging.Sqs.Propagation;
 

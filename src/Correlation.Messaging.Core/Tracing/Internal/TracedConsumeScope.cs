@@ -3,7 +3,7 @@ using Correlation.Messaging.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 
-namespace Correlation.Messaging.Sqs.Internal;
+namespace Correlation.Messaging.Tracing.Internal;
 
 /// <summary>
 /// Ties a consumed record's consumer <see cref="Activity"/> and inbound trace-context scope to its
