@@ -38,19 +38,16 @@ internal static class SqsSoak
             return 2;
         }
 
-        using var http = new HttpClient();
-        var raw = new SqsClient(new SqsClientOptions { ServiceUrl = new Uri(url), Region = "us-east-1", Credentials = new BasicAWSCredentials("soak", "soak") }, http);
         var propagator = new CorrelationPropagator(new CorrelationOptions());
-        var client = new CorrelatingSqsClient(raw, propagator);
         Console.WriteLine($"SQS soak: {messages:N0} messages with distinct correlation IDs, {concurrency} handlers, backlog <= {backlog:N0}, weak sample 1/{sampleEvery}");
         Console.WriteLine($"endpoint {url}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; server GC {System.Runtime.GCSettings.IsServerGC}");
 
-        var warm = await PassAsync(raw, client, propagator, "soak-warm", WarmUp, concurrency, backlog, sampleEvery);
+        var warm = await PassAsync(new Uri(url), propagator, "soak-warm", WarmUp, concurrency, backlog, sampleEvery);
         Console.WriteLine($"warm-up: {warm.Handled:N0} handled, {warm.Rate:N0} msg/s");
         var before = ForcedGcHeap();
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
 
-        var pass = await PassAsync(raw, client, propagator, "soak", messages, concurrency, backlog, sampleEvery);
+        var pass = await PassAsync(new Uri(url), propagator, "soak", messages, concurrency, backlog, sampleEvery);
 
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
         var after = ForcedGcHeap();
@@ -59,15 +56,19 @@ internal static class SqsSoak
 
         Console.WriteLine($"sent {messages:N0}, handled {pass.Handled:N0} distinct, lost {lost:N0}, redelivered {pass.Redelivered:N0}, wrong ID {pass.Mismatches:N0}");
         Console.WriteLine($"throughput end to end (send + receive + handle + delete, overlapped): {pass.Rate:N0} msg/s over {pass.Elapsed.TotalSeconds:F1} s");
-        Console.WriteLine($"managed heap after forced GC: before {Mb(before)}, after {Mb(after)}, delta {Delta(after - before)}; allocated during the run {Mb(allocated)} ({allocated / Math.Max(1, messages):N0} B/message, client and processor included)");
-        Console.WriteLine($"context objects sampled {pass.Sample.Count:N0}, still alive after GC {alive:N0}");
+        Console.WriteLine($"managed heap after forced GC (clients disposed): before {Mb(before)}, after {Mb(after)}, delta {Delta(after - before)}; allocated during the run {Mb(allocated)} ({allocated / Math.Max(1, messages):N0} B/message, client and processor included)");
+        Console.WriteLine($"context objects sampled {pass.Sample.Count:N0}, still alive after GC {alive:N0}; thread pool threads {ThreadPool.ThreadCount}");
         var ok = lost == 0 && pass.Mismatches == 0 && alive == 0;
         Console.WriteLine(ok ? "soak: OK" : "soak: FAILED");
         return ok ? 0 : 1;
     }
 
-    private static async Task<Pass> PassAsync(SqsClient raw, CorrelatingSqsClient client, CorrelationPropagator propagator, string prefix, int messages, int concurrency, int backlog, int sampleEvery)
+    /// <summary>One pass with its own HTTP and SQS clients, disposed before it returns, so that the heap measured afterwards holds none of them.</summary>
+    private static async Task<Pass> PassAsync(Uri url, CorrelationPropagator propagator, string prefix, int messages, int concurrency, int backlog, int sampleEvery)
     {
+        using var http = new HttpClient();
+        var raw = new SqsClient(new SqsClientOptions { ServiceUrl = url, Region = "us-east-1", Credentials = new BasicAWSCredentials("soak", "soak") }, http);
+        var client = new CorrelatingSqsClient(raw, propagator);
         var queue = await raw.CreateQueueAsync($"{prefix}-{Guid.NewGuid():N}", new Dictionary<string, string> { ["VisibilityTimeout"] = "120" });
         var run = Guid.NewGuid().ToString("N")[..8];
         var handled = new ConcurrentDictionary<int, byte>();
