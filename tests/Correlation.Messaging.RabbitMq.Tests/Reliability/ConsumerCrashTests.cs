@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
-using Correlation.Messaging.Kafka.Tests.Reliability;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Tests.Infrastructure;
 using Correlation.Messaging.TestSupport;

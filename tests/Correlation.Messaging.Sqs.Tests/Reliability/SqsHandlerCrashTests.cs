@@ -1,3 +1,4 @@
+using Correlation.Messaging.TestSupport;
 using System.Collections.Concurrent;
 using Correlation.Messaging.Sqs.Client;
 using Correlation.Messaging.Sqs.Tests.Integration;

@@ -1,9 +1,10 @@
+using Xunit;
+using Shouldly;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Reflection;
-using Correlation.Messaging.TestSupport;
 
-namespace Correlation.Messaging.Kafka.Tests.Reliability;
+namespace Correlation.Messaging.TestSupport;
 
 /// <summary>
 /// A <c>tests/Correlation.Messaging.FaultHost</c> process: started with <c>dotnet</c> from the FaultHost's own output
@@ -97,6 +98,37 @@ public sealed class FaultHostProcess : IDisposable
         Assert.Fail($"fault host {state} without the expected line.\nstdout:\n{string.Join('\n', _lines)}\nstderr:\n{string.Join('\n', _errors)}");
         return null!;
     }
+
+    /// <summary>Waits until the stdout lines so far satisfy <paramref name="condition"/>; fails with the output when the process exits first or time runs out.</summary>
+    public async Task WaitUntilAsync(Func<IReadOnlyList<string>, bool> condition, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (condition(Lines))
+            {
+                return;
+            }
+
+            if (_process.HasExited)
+            {
+                break;
+            }
+
+            await Task.Delay(50, cancellationToken);
+        }
+
+        if (condition(Lines))
+        {
+            return;
+        }
+
+        var state = _process.HasExited ? $"exited with code {_process.ExitCode}" : $"still running after {timeout.TotalSeconds} s";
+        Assert.Fail($"fault host {state} before the expected output.\nstdout:\n{string.Join('\n', _lines)}\nstderr:\n{string.Join('\n', _errors)}");
+    }
+
+    /// <summary>Kills the process with SIGKILL and waits for it to exit.</summary>
+    public void Kill() => KillAndWait();
 
     /// <summary>Kills the process with SIGKILL (what <see cref="Process.Kill()"/> sends on Unix) and waits for it to exit.</summary>
     public void KillAndWait()
