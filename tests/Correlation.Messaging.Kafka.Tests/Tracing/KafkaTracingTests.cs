@@ -1,3 +1,4 @@
+using Correlation.Messaging.TestSupport;
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;

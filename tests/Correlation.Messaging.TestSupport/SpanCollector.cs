@@ -2,13 +2,13 @@ using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Trace;
 
-namespace Correlation.Messaging.Kafka.Tests.Tracing;
+namespace Correlation.Messaging.TestSupport;
 
 /// <summary>
 /// A real OpenTelemetry SDK tracer for the given sources, with a tiny in-memory exporter: a processor that keeps every
 /// ended span. Dispose to stop listening.
 /// </summary>
-internal sealed class SpanCollector : IDisposable
+public sealed class SpanCollector : IDisposable
 {
     private readonly Collecting _collecting = new();
     private readonly TracerProvider _provider;
