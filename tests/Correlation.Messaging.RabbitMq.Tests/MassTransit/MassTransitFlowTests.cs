@@ -27,8 +27,9 @@ public sealed class MassTransitFlowTests(RabbitMqFixture fixture)
             e.UseFilter(new RecordingFilter(inUserFilter));
             e.Handler<Ping>(c =>
             {
-                seen.Enqueue(Seen.From(c, c.Message.Text));
+                // Log first: the test reads the log line as soon as it sees the handler ran.
                 logger.LogInformation("handled {Text}", c.Message.Text);
+                seen.Enqueue(Seen.From(c, c.Message.Text));
                 return Task.CompletedTask;
             });
         }));
