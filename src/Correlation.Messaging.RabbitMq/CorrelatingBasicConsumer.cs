@@ -62,8 +62,9 @@ public sealed class CorrelatingBasicConsumer : AsyncEventingBasicConsumer
         {
             if (RejectDeliveriesWithRejectedIds)
             {
-                await Channel.BasicRejectAsync(deliveryTag, requeue: false, cancellationToken).ConfigureAwait(false);
+                // Log first: once rejected, the delivery may be on the dead-letter queue before this method returns.
                 Log.DeliveryRejected(_propagator.Logger, deliveryTag, consumerTag);
+                await Channel.BasicRejectAsync(deliveryTag, requeue: false, cancellationToken).ConfigureAwait(false);
             }
             else
             {

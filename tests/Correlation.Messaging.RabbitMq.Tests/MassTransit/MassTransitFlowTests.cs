@@ -184,6 +184,9 @@ public sealed class MassTransitFlowTests(RabbitMqFixture fixture)
         error.Header("MT-Fault-Message").ShouldBe(marker);
 
         // MassTransit's own lines about this message (retry and fault) are inside the scope.
+        (await Eventually.TrueAsync(
+            () => fixture.Logs.Logs.Any(l => l.Message.StartsWith("R-FAULT", StringComparison.Ordinal) && (l.Exception?.Message == marker || l.Exception?.InnerException?.Message == marker)),
+            Wait)).ShouldBeTrue("MassTransit's R-FAULT line for the message");
         var massTransitLines = fixture.Logs.Logs.Where(l => l.Exception?.Message == marker || l.Exception?.InnerException?.Message == marker).ToList();
         massTransitLines.ShouldNotBeEmpty();
         massTransitLines.ShouldAllBe(l => l.CorrelationId == id);
