@@ -54,15 +54,30 @@ public static class BrokerEndpoints
             return value;
         }
 
-        var message = $"Broker '{broker}' is not available: {variable} is not set. Start it with `eng/brokers.sh up {broker}` " +
-                      "(or `docker compose up -d --wait`) and export the variables printed by `eng/brokers.sh env`.";
-        if (IsCi)
+        Unavailable(
+            "a broker test cannot run",
+            $"Broker '{broker}' is not available: {variable} is not set. Start it with `eng/brokers.sh up {broker}` " +
+            "(or `docker compose up -d --wait`) and export the variables printed by `eng/brokers.sh env`.");
+        return null!;
+    }
+
+    /// <summary>
+    /// Ends a test whose broker or tool is missing: a failure when <c>CI=true</c> (a test that did not run must never pass
+    /// unnoticed there), a skip with <paramref name="message"/> otherwise.
+    /// </summary>
+    /// <param name="what">What cannot run, for the CI failure message.</param>
+    /// <param name="message">What is missing and how to provide it.</param>
+    /// <param name="failInCi">Whether CI must fail; <see langword="false"/> only where CI legitimately lacks the part.</param>
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    public static void Unavailable(string what, string message, bool failInCi = true)
+    {
+        if (IsCi && failInCi)
         {
-            throw new InvalidOperationException("CI=true and a broker test cannot run. " + message);
+            throw new InvalidOperationException($"CI=true and {what}. {message}");
         }
 
         Assert.Skip(message);
-        return null!;
+        throw new InvalidOperationException("unreachable: Assert.Skip throws");
     }
 
     private static string? FindRepositoryRoot()

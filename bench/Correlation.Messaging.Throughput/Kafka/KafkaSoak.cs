@@ -6,6 +6,7 @@ using System.Text;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka;
 using Correlation.Messaging.Propagation;
+using static Correlation.Messaging.Throughput.HarnessArgs;
 
 namespace Correlation.Messaging.Throughput.Kafka;
 
@@ -232,18 +233,6 @@ internal static class KafkaSoak
     }
 
     private static string Mb(long bytes) => (bytes / 1024d / 1024d).ToString("F2", CultureInfo.InvariantCulture) + " MB";
-
-    private static int Option(string[] args, string name, int fallback)
-    {
-        var text = OptionText(args, name);
-        return text is null ? fallback : int.Parse(text, CultureInfo.InvariantCulture);
-    }
-
-    private static string? OptionText(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     private sealed record Pass(
         int Handled,

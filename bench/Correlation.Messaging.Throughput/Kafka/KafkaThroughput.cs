@@ -3,6 +3,7 @@ using System.Globalization;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka;
 using Correlation.Messaging.Propagation;
+using static Correlation.Messaging.Throughput.HarnessArgs;
 
 namespace Correlation.Messaging.Throughput.Kafka;
 
@@ -191,20 +192,5 @@ internal static class KafkaThroughput
         }
 
         return delivered / watch.Elapsed.TotalSeconds;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionText(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

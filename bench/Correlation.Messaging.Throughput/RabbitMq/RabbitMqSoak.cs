@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.Propagation;
 using MassTransit;
+using static Correlation.Messaging.Throughput.HarnessArgs;
 
 namespace Correlation.Messaging.Throughput.RabbitMq;
 
@@ -138,15 +139,6 @@ internal static class RabbitMqSoak
         }
 
         return GC.GetTotalMemory(forceFullCollection: true);
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionText(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 
     /// <summary>What the handlers saw, and the weakly held sample of contexts.</summary>

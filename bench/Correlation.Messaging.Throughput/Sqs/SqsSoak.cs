@@ -6,6 +6,7 @@ using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs;
 using Correlation.Messaging.Sqs.Client;
 using Correlation.Messaging.Sqs.Propagation;
+using static Correlation.Messaging.Throughput.HarnessArgs;
 
 namespace Correlation.Messaging.Throughput.Sqs;
 
@@ -166,15 +167,6 @@ internal static class SqsSoak
     private static string Mb(long bytes) => (bytes / 1024.0 / 1024.0).ToString("0.00", CultureInfo.InvariantCulture) + " MiB";
 
     private static string Delta(long bytes) => (bytes / 1024.0 / 1024.0).ToString("+0.00;-0.00", CultureInfo.InvariantCulture) + " MiB";
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionText(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
-    }
 
     private sealed record Pass(int Handled, int Redelivered, int Mismatches, List<WeakReference<CorrelationContext>> Sample, TimeSpan Elapsed, double Rate);
 }

@@ -4,6 +4,7 @@ using Amazon.Runtime;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs;
 using Correlation.Messaging.Sqs.Client;
+using static Correlation.Messaging.Throughput.HarnessArgs;
 
 namespace Correlation.Messaging.Throughput.Sqs;
 
@@ -112,20 +113,5 @@ internal static class SqsThroughput
         var rate = batches * 10 / stopwatch.Elapsed.TotalSeconds;
         await admin.SetQueueAttributesAsync(queue, new Dictionary<string, string> { ["MessageRetentionPeriod"] = "60" });
         return rate;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static int Option(string[] args, string name, int fallback) =>
-        OptionText(args, name) is { } text ? int.Parse(text, CultureInfo.InvariantCulture) : fallback;
-
-    private static string? OptionText(string[] args, string name)
-    {
-        var i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : null;
     }
 }

@@ -20,13 +20,7 @@ public sealed class KcatInteropTests(KafkaFixture kafka)
             return path;
         }
 
-        const string message = "kcat is not on PATH; install it (Debian: apt-get install -y kcat).";
-        if (BrokerEndpoints.IsCi)
-        {
-            Assert.Fail("CI=true: " + message);
-        }
-
-        Assert.Skip(message);
+        BrokerEndpoints.Unavailable("the kcat interop test cannot run", "kcat is not on PATH; install it (Debian: apt-get install -y kcat).");
         return null!;
     }
 

@@ -45,14 +45,11 @@ public static class KafkaMockControl
             return endpoint;
         }
 
-        var message = $"{BrokerEndpoints.KafkaMockControlVariable} is not set: this Kafka is not librdkafka's mock cluster, " +
-                      $"so {why} cannot be done. Run Kafka with `eng/brokers.sh up kafka` (native mode) to run this test.";
-        if (BrokerEndpoints.IsCi && MockExpected)
-        {
-            throw new InvalidOperationException("CI=true and eng/brokers.sh runs Kafka natively, but the mock's control port is unknown. " + message);
-        }
-
-        Assert.Skip(message);
+        BrokerEndpoints.Unavailable(
+            "eng/brokers.sh runs Kafka natively, but the mock's control port is unknown",
+            $"{BrokerEndpoints.KafkaMockControlVariable} is not set: this Kafka is not librdkafka's mock cluster, " +
+            $"so {why} cannot be done. Run Kafka with `eng/brokers.sh up kafka` (native mode) to run this test.",
+            failInCi: MockExpected);
         return null!;
     }
 
