@@ -5,20 +5,16 @@
 #   eng/brokers.sh down [rabbitmq] [kafka] [sqs] stop what this script started
 #   eng/brokers.sh env                           print `export VAR=...` lines (eval "$(eng/brokers.sh env)")
 #   eng/brokers.sh status                        show what is running (exit 1 if something is down)
-#   eng/brokers.sh prepare-native                build/pack librdkafka.redist into eng/.local-feed
-#                                                when NuGet does not serve it (run before dotnet restore)
 #   eng/brokers.sh kafka-ctl <command...>        send a command to the Kafka mock's control port
 #
 # With a working Docker engine (docker info + docker compose) it runs docker-compose.yml.
 # Otherwise it runs native processes: RabbitMQ from Debian (apt), librdkafka's mock Kafka
-# cluster (eng/kafka-mock, built from source) and an SQS emulator from npm (eng/sqs).
+# cluster (eng/kafka-mock, compiled against the restored librdkafka.redist package) and an SQS emulator from npm (eng/sqs).
 # Every process it starts is recorded in eng/.run/<name>.pid and logs to eng/.run/<name>.log;
 # the variables are also written to eng/.run/brokers.env for `source`.
 #
 # Settings (environment):
 #   BROKERS_MODE=auto|native|docker          (auto: docker when usable)
-#   BROKERS_LIBRDKAFKA_NATIVE=auto|always|never  local librdkafka.redist package (auto: only if NuGet lacks it)
-#   BROKERS_NUGET_FLATCONTAINER=url          NuGet flat container to probe (default nuget.org)
 #   KAFKA_MOCK_BROKERS=3  KAFKA_MOCK_CONTROL_PORT=0 (0 = random)
 #   KAFKA_MOCK_REBALANCE_DELAY_MS=100 (classic groups)  KAFKA_MOCK_CONSUMER_HEARTBEAT_MS=500 (group.protocol=consumer)
 #   SQS_PORT=9324
@@ -28,21 +24,12 @@ ENG_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 REPO_ROOT="$(cd "$ENG_DIR/.." && pwd)"
 RUN_DIR="$ENG_DIR/.run"
 CACHE_DIR="$ENG_DIR/.cache"
-FEED_DIR="$ENG_DIR/.local-feed"
 COMPOSE_FILE="$REPO_ROOT/docker-compose.yml"
 
-LIBRDKAFKA_VERSION="2.15.1"
-LIBRDKAFKA_HEX="0x020f01ff"                          # RD_KAFKA_VERSION of 2.15.1
-LIBRDKAFKA_NPM_SOURCE="@confluentinc/kafka-javascript@1.10.1"  # its tarball carries librdkafka 2.15.1
-LIBRDKAFKA_SRC="$CACHE_DIR/librdkafka-$LIBRDKAFKA_VERSION"
-NUPKG_ID="librdkafka.redist"
-NUPKG_FILE="$FEED_DIR/$NUPKG_ID.$LIBRDKAFKA_VERSION.nupkg"
 MOCK_DIR="$CACHE_DIR/kafka-mock"
 MOCK_BIN="$MOCK_DIR/kafka_mock"
 
 BROKERS_MODE="${BROKERS_MODE:-auto}"
-BROKERS_LIBRDKAFKA_NATIVE="${BROKERS_LIBRDKAFKA_NATIVE:-auto}"
-NUGET_FLATCONTAINER="${BROKERS_NUGET_FLATCONTAINER:-https://api.nuget.org/v3-flatcontainer}"
 KAFKA_MOCK_BROKERS="${KAFKA_MOCK_BROKERS:-3}"
 KAFKA_MOCK_REBALANCE_DELAY_MS="${KAFKA_MOCK_REBALANCE_DELAY_MS:-100}"
 KAFKA_MOCK_CONTROL_PORT="${KAFKA_MOCK_CONTROL_PORT:-0}"
@@ -242,158 +229,60 @@ down_rabbitmq() {
   rm -f "$RUN_DIR/rabbitmq.env" "$RUN_DIR/rabbitmq.mode"
 }
 
-# ---------------------------------------------------------------- librdkafka (source build, local NuGet package)
+# ---------------------------------------------------------------- librdkafka (from the restored NuGet package)
 
-# 0: NuGet serves librdkafka.redist $LIBRDKAFKA_VERSION, 1: it does not, 2: could not tell
-nuget_serves_librdkafka() {
-  local out code
-  out="$(curl -sS --max-time 30 -w '\n%{http_code}' \
-    "$NUGET_FLATCONTAINER/$NUPKG_ID/index.json" 2>/dev/null)" || return 2
-  code="${out##*$'\n'}"
-  case "$code" in
-    200) grep -q "\"$LIBRDKAFKA_VERSION\"" <<<"${out%$'\n'*}" && return 0 || return 1 ;;
-    404) return 1 ;;
-    *) return 2 ;;
-  esac
+# The version is the one Directory.Packages.props pins: one source of truth for the client and the mock cluster.
+librdkafka_version() {
+  sed -n 's/.*Include="librdkafka.redist" Version="\([^"]*\)".*/\1/p' "$REPO_ROOT/Directory.Packages.props" | head -n 1
 }
 
-# only the shared C library is built (no static archives, no C++ wrapper, no debug symbols)
-LIBRDKAFKA_CONFIGURE=(--disable-gssapi --disable-curl --disable-zstd --disable-lz4-ext --disable-debug-symbols)
-LIBRDKAFKA_BUILD_SIG="$LIBRDKAFKA_NPM_SOURCE ${LIBRDKAFKA_CONFIGURE[*]} src/librdkafka.so.1"
-
-ensure_librdkafka_build() {
-  if [ -f "$LIBRDKAFKA_SRC/src/librdkafka.so.1" ] &&
-     [ "$(cat "$LIBRDKAFKA_SRC/.build-ok" 2>/dev/null)" = "$LIBRDKAFKA_BUILD_SIG" ]; then
-    return 0
+# Prints the folder of the restored librdkafka.redist package; restores the Kafka library once when it is missing.
+librdkafka_package_dir() {
+  local version root dir
+  version="$(librdkafka_version)"
+  [ -n "$version" ] || die "librdkafka.redist has no version in Directory.Packages.props"
+  root="${NUGET_PACKAGES:-}"
+  if [ -z "$root" ]; then
+    root="$(dotnet nuget locals global-packages --list 2>/dev/null | sed -n 's/^global-packages: *//p')"
+    root="${root:-$HOME/.nuget/packages}"
   fi
-  local t0=$SECONDS
-  log "librdkafka $LIBRDKAFKA_VERSION: building from source (cached in eng/.cache; 1-2 min, once)"
-  local tool
-  for tool in gcc g++ make; do   # librdkafka's configure insists on a C++ compiler too
-    command -v "$tool" >/dev/null || { apt_install build-essential; break; }
-  done
-  apt_install libssl-dev zlib1g-dev
-  command -v npm >/dev/null || die "npm is needed to fetch the librdkafka source"
-
-  mkdir -p "$CACHE_DIR/npm"
-  local tgz="$CACHE_DIR/npm/confluentinc-kafka-javascript-1.10.1.tgz"
-  if [ ! -s "$tgz" ]; then
-    log "npm pack $LIBRDKAFKA_NPM_SOURCE"
-    (cd "$CACHE_DIR/npm" && npm pack --silent "$LIBRDKAFKA_NPM_SOURCE" >/dev/null 2>&1) ||
-      die "npm pack $LIBRDKAFKA_NPM_SOURCE failed"
-    [ -s "$tgz" ] || die "npm pack did not produce $(basename "$tgz")"
+  dir="${root%/}/librdkafka.redist/$version"
+  if [ ! -f "$dir/runtimes/linux-x64/native/librdkafka.so" ]; then
+    log "kafka: restoring librdkafka.redist $version (NuGet)"
+    dotnet restore "$REPO_ROOT/src/Correlation.Messaging.Kafka/Correlation.Messaging.Kafka.csproj" -nologo -v q >&2 ||
+      die "dotnet restore of the Kafka library failed"
   fi
-
-  local tmp="$CACHE_DIR/librdkafka-extract.$$"
-  rm -rf "$tmp" "$LIBRDKAFKA_SRC"; mkdir -p "$tmp"
-  tar -xzf "$tgz" -C "$tmp" package/deps/librdkafka
-  mv "$tmp/package/deps/librdkafka" "$LIBRDKAFKA_SRC"; rm -rf "$tmp"
-  grep -q "RD_KAFKA_VERSION *$LIBRDKAFKA_HEX" "$LIBRDKAFKA_SRC/src/rdkafka.h" ||
-    die "unexpected librdkafka version in $LIBRDKAFKA_NPM_SOURCE"
-
-  local blog="$CACHE_DIR/librdkafka-build.log"
-  if ! (cd "$LIBRDKAFKA_SRC" &&
-        ./configure "${LIBRDKAFKA_CONFIGURE[@]}" &&
-        make -C src -j"$(nproc)" librdkafka.so.1) >"$blog" 2>&1; then
-    tail -n 40 "$blog" >&2
-    die "librdkafka build failed (full log: eng/.cache/librdkafka-build.log)"
-  fi
-  printf '%s\n' "$LIBRDKAFKA_BUILD_SIG" >"$LIBRDKAFKA_SRC/.build-ok"
-  log "librdkafka $LIBRDKAFKA_VERSION: built in $((SECONDS - t0))s"
-}
-
-# a package restored earlier into the global cache without the native library shadows the real one
-purge_placeholder_from_nuget_cache() {
-  local root="${NUGET_PACKAGES:-$HOME/.nuget/packages}"
-  local d="$root/$NUPKG_ID/$LIBRDKAFKA_VERSION"
-  if [ -d "$d" ] && [ ! -f "$d/runtimes/linux-x64/native/librdkafka.so" ]; then
-    log "removing placeholder $NUPKG_ID $LIBRDKAFKA_VERSION (no linux-x64 librdkafka.so) from the NuGet global cache"
-    rm -rf "$d"
-  fi
-}
-
-ensure_local_nupkg() {
-  ensure_librdkafka_build
-  if [ -f "$NUPKG_FILE" ] && [ "$NUPKG_FILE" -nt "$LIBRDKAFKA_SRC/.build-ok" ]; then return 0; fi
-  command -v zip >/dev/null || apt_install zip
-  local stage="$CACHE_DIR/nupkg-stage"
-  rm -rf "$stage"; mkdir -p "$stage/runtimes/linux-x64/native" "$FEED_DIR"
-  cp "$LIBRDKAFKA_SRC/src/librdkafka.so.1" "$stage/runtimes/linux-x64/native/librdkafka.so"
-  strip --strip-unneeded "$stage/runtimes/linux-x64/native/librdkafka.so" 2>/dev/null || true
-  cp "$LIBRDKAFKA_SRC/LICENSE" "$stage/LICENSE.txt" 2>/dev/null || true
-  cat >"$stage/$NUPKG_ID.nuspec" <<EOF
-<?xml version="1.0" encoding="utf-8"?>
-<package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">
-  <metadata>
-    <id>$NUPKG_ID</id>
-    <version>$LIBRDKAFKA_VERSION</version>
-    <authors>Confluent Inc.; Magnus Edenhill (built locally by eng/brokers.sh)</authors>
-    <license type="expression">BSD-2-Clause</license>
-    <projectUrl>https://github.com/confluentinc/librdkafka</projectUrl>
-    <description>Local build of librdkafka $LIBRDKAFKA_VERSION (linux-x64 only), standing in for the NuGet package $NUPKG_ID where the NuGet source does not serve it. Links the system OpenSSL and zlib; zstd, curl (OIDC) and GSSAPI are disabled.</description>
-    <tags>librdkafka kafka native</tags>
-  </metadata>
-</package>
-EOF
-  cat >"$stage/[Content_Types].xml" <<'EOF'
-<?xml version="1.0" encoding="utf-8"?>
-<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">
-  <Default Extension="nuspec" ContentType="application/octet" />
-  <Default Extension="so" ContentType="application/octet" />
-  <Default Extension="txt" ContentType="application/octet" />
-</Types>
-EOF
-  # fixed timestamps and order: the same build gives the same package bytes
-  find "$stage" -exec touch -h -d '2000-01-01T00:00:00Z' {} +
-  rm -f "$NUPKG_FILE.tmp"
-  (cd "$stage" && LC_ALL=C find . -type f | LC_ALL=C sort | sed 's|^\./||' |
-     zip -q -X -D -@ "$NUPKG_FILE.tmp") || die "zip failed"
-  mv "$NUPKG_FILE.tmp" "$NUPKG_FILE"
-  rm -rf "$stage"
-  log "wrote eng/.local-feed/$(basename "$NUPKG_FILE")"
-}
-
-cmd_prepare_native() {
-  mkdir -p "$FEED_DIR"   # a missing folder source makes every restore fail
-  local need
-  case "$BROKERS_LIBRDKAFKA_NATIVE" in
-    always) need=1 ;;
-    never) need=0 ;;
-    auto)
-      local rc=0; nuget_serves_librdkafka || rc=$?
-      case "$rc" in
-        0) need=0; log "NuGet serves $NUPKG_ID $LIBRDKAFKA_VERSION: no local package needed" ;;
-        1) need=1; log "NuGet does not serve $NUPKG_ID $LIBRDKAFKA_VERSION: using a local build" ;;
-        *) need=1; log "could not ask NuGet about $NUPKG_ID; preparing a local build to be safe" ;;
-      esac ;;
-    *) die "BROKERS_LIBRDKAFKA_NATIVE must be auto, always or never" ;;
-  esac
-  if [ "$need" -eq 1 ]; then
-    ensure_local_nupkg
-    purge_placeholder_from_nuget_cache
-  elif [ -f "$NUPKG_FILE" ]; then
-    log "removing eng/.local-feed/$(basename "$NUPKG_FILE") (NuGet serves the real package)"
-    rm -f "$NUPKG_FILE"
-  fi
+  [ -f "$dir/runtimes/linux-x64/native/librdkafka.so" ] ||
+    die "librdkafka.redist $version has no runtimes/linux-x64/native/librdkafka.so under $dir"
+  [ -f "$dir/build/native/include/librdkafka/rdkafka_mock.h" ] ||
+    die "librdkafka.redist $version has no build/native/include/librdkafka/rdkafka_mock.h"
+  printf '%s\n' "$dir"
 }
 
 # ---------------------------------------------------------------- Kafka (native: librdkafka mock cluster)
 
 ensure_kafka_mock() {
-  ensure_librdkafka_build
-  local src="$ENG_DIR/kafka-mock/kafka_mock.c"
-  if [ -x "$MOCK_BIN" ] && [ "$MOCK_BIN" -nt "$src" ] && [ "$MOCK_BIN" -nt "$LIBRDKAFKA_SRC/.build-ok" ]; then
+  local src="$ENG_DIR/kafka-mock/kafka_mock.c" pkg version
+  pkg="$(librdkafka_package_dir)"
+  version="$(librdkafka_version)"
+  if [ -x "$MOCK_BIN" ] && [ "$MOCK_BIN" -nt "$src" ] && [ "$(cat "$MOCK_DIR/.version" 2>/dev/null)" = "$version" ]; then
     return 0
   fi
-  log "kafka: compiling eng/kafka-mock/kafka_mock.c"
-  mkdir -p "$MOCK_DIR/include/librdkafka"
-  cp "$LIBRDKAFKA_SRC/src/rdkafka.h" "$LIBRDKAFKA_SRC/src/rdkafka_mock.h" "$MOCK_DIR/include/librdkafka/"
-  cp "$LIBRDKAFKA_SRC/src/librdkafka.so.1" "$MOCK_DIR/librdkafka.so.1"
+  command -v gcc >/dev/null || apt_install gcc libc6-dev
+  log "kafka: compiling eng/kafka-mock/kafka_mock.c against librdkafka.redist $version"
+  rm -rf "$MOCK_DIR"; mkdir -p "$MOCK_DIR"
+  # The package's default librdkafka.so needs libsasl2.so.3, which Debian 12 does not have (it ships .so.2);
+  # centos8-librdkafka.so links its dependencies statically (Confluent.Kafka falls back to it too). Link the one
+  # that loads here, by file name, and load it from beside the binary.
+  local lib="$pkg/runtimes/linux-x64/native/librdkafka.so"
+  if ldd "$lib" 2>/dev/null | grep -q "not found"; then lib="$pkg/runtimes/linux-x64/native/centos8-librdkafka.so"; fi
+  cp "$lib" "$MOCK_DIR/librdkafka.so.1"   # its SONAME
   gcc -std=gnu11 -O2 -Wall -Wextra -o "$MOCK_BIN.tmp" "$src" \
-    -isystem "$MOCK_DIR/include" -L"$MOCK_DIR" -l:librdkafka.so.1 \
+    -isystem "$pkg/build/native/include" -L"$MOCK_DIR" -l:librdkafka.so.1 \
     -Wl,-rpath,"\$ORIGIN" -lpthread >&2 ||
     die "compiling kafka_mock failed"
   mv "$MOCK_BIN.tmp" "$MOCK_BIN"
+  printf '%s\n' "$version" >"$MOCK_DIR/.version"
 }
 
 # kafka_ctl_to <host:port> <command>: prints the one-line answer
@@ -604,7 +493,6 @@ main() {
     down) exec 1>&2; cmd_down "$@" ;;
     env) mkdir -p "$RUN_DIR"; print_env ;;
     status) cmd_status ;;
-    prepare-native) exec 1>&2; mkdir -p "$RUN_DIR"; lock; cmd_prepare_native ;;
     kafka-ctl) cmd_kafka_ctl "$@" ;;
     -h|--help|help) usage ;;
     *) usage >&2; exit 2 ;;

@@ -200,7 +200,6 @@ wait_completed() {
 # ---------------------------------------------------------------- main
 
 step "Brokers (eng/brokers.sh)"
-eng/brokers.sh prepare-native
 eng/brokers.sh up
 eval "$(eng/brokers.sh env)"
 T_BROKERS=$SECONDS

@@ -19,8 +19,6 @@ mkdir -p "$RESULTS_DIR" "$PACKAGES_DIR"
 
 log() { echo "[test] $*" >&2; }
 
-log "preparing native dependencies (only where NuGet lacks them)"
-eng/brokers.sh prepare-native
 log "starting brokers"
 eng/brokers.sh up
 eval "$(eng/brokers.sh env)"
