@@ -109,6 +109,34 @@ public sealed class CorrelationPropagator
     }
 
     /// <summary>
+    /// Returns the context an outgoing carrier should carry: the ambient one; or, where nothing is ambient (an outbox
+    /// relay, a scheduler), a valid correlation ID the carrier already holds (any spelling), with its valid causation ID;
+    /// otherwise a generated one (see <see cref="GetOutgoingContext()"/>).
+    /// </summary>
+    /// <remarks>
+    /// The kept causation ID is returned as the context's <see cref="CorrelationContext.MessageId"/>, so that
+    /// <see cref="Inject{TCarrier}"/> writes it back as the causation header of the relayed message.
+    /// </remarks>
+    internal CorrelationContext GetOutgoingContext<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    {
+        var current = AmbientCorrelation.Current;
+        if (current is not null)
+        {
+            return current;
+        }
+
+        var value = getter(carrier, Options.HeaderName);
+        if (value.IsPresent && Validate(value, trust: _invalidPolicy == InvalidCorrelationIdPolicy.Trust, out var existing, out _) == CorrelationIdProblem.None)
+        {
+            var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+            Log.ExistingCorrelationIdKept(_logger, existing!);
+            return new CorrelationContext(existing!, messageId: causationId, source: CorrelationIdSource.Inbound);
+        }
+
+        return GetOutgoingContext();
+    }
+
+    /// <summary>
     /// Writes the correlation header, and the causation header when <paramref name="context"/> is handling a message,
     /// to <paramref name="carrier"/>.
     /// </summary>
@@ -358,13 +386,21 @@ public sealed class CorrelationPropagator
             return null;
         }
 
-        var problem = Validate(value, trust: false, out var id, out _);
+        // Message and causation IDs are opaque: safe text of bounded length, not the correlation ID's character set.
+        string? id = null;
+        var problem = value.Kind switch
+        {
+            InboundHeaderValueKind.Text => CorrelationIdValidator.ValidateMessageId(value.Text),
+            InboundHeaderValueKind.Utf8 => CorrelationIdValidator.ValidateMessageId(value.Utf8.Span, out id),
+            InboundHeaderValueKind.Null => CorrelationIdProblem.Null,
+            _ => CorrelationIdProblem.WrongType,
+        };
         if (problem != CorrelationIdProblem.None)
         {
             Log.InvalidCausationIdIgnored(_logger, name, problem, Sanitize(value));
             return null;
         }
 
-        return id;
+        return id ?? value.Text;
     }
 }
