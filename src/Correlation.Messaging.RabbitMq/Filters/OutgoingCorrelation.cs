@@ -1,6 +1,5 @@
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Internal;
-using Correlation.Messaging.Validation;
 using MassTransit;
 
 namespace Correlation.Messaging.RabbitMq.Filters;
@@ -23,16 +22,11 @@ internal static class OutgoingCorrelation
     /// </remarks>
     public static void Apply(SendContext context, CorrelationPropagator propagator)
     {
-        CorrelationContext correlation;
-        if (CorrelationContext.Current is null && Existing(context, propagator.HeaderName) is { } existing)
-        {
-            correlation = new CorrelationContext(existing);
-        }
-        else
-        {
-            correlation = propagator.GetOutgoingContext();
-            propagator.Inject(correlation, context.Headers, AmqpCarrier.SendHeadersSetter);
-        }
+        // Ambient context, else a valid header the message already carries (restored by a filter or copied by CopyHeaders),
+        // else a new ID; always written back under the canonical names.
+        var correlation = propagator.GetOutgoingContext(context.Headers, AmqpCarrier.TransportHeadersGetter);
+        AmqpCarrier.RemoveAllSpellings(context.Headers, propagator.CausationHeaderName);
+        propagator.Inject(correlation, context.Headers, AmqpCarrier.SendHeadersSetter);
 
         if (!context.CorrelationId.HasValue
             && (context as RabbitMqSendContext ?? (context.TryGetPayload<RabbitMqSendContext>(out var payload) ? payload : null)) is { } rabbit)
@@ -40,9 +34,4 @@ internal static class OutgoingCorrelation
             AmqpCarrier.TrySetCorrelationIdProperty(rabbit.BasicProperties, correlation, propagator.HeaderName, propagator.Logger);
         }
     }
-
-    private static string? Existing(SendContext context, string headerName) =>
-        context.Headers.TryGetHeader(headerName, out var value) && value is string { Length: > 0 } text && CorrelationIdValidator.IsSafe(text)
-            ? text
-            : null;
 }

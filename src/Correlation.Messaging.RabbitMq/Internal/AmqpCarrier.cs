@@ -1,6 +1,7 @@
 using System.Collections;
 using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Tracing;
 using MassTransit;
 using Microsoft.Extensions.Logging;
@@ -27,13 +28,24 @@ internal static class AmqpCarrier
     public static readonly CorrelationHeaderGetter<Headers> TransportHeadersGetter =
         static (headers, name) => headers.TryGetHeader(name, out var value) ? FromValue(value) : InboundHeaderValue.Missing;
 
-    /// <summary>Writes a header to MassTransit's send headers (RabbitMQ.Client writes a string as an AMQP long string).</summary>
+    /// <summary>
+    /// Writes a header to MassTransit's send headers under its canonical name (RabbitMQ.Client writes a string as an AMQP
+    /// long string). MassTransit's headers ignore case and keep the first spelling, so a copied variant is removed first.
+    /// </summary>
     public static readonly CorrelationHeaderSetter<SendHeaders> SendHeadersSetter =
-        static (headers, name, value) => headers.Set(name, value.Text);
+        static (headers, name, value) =>
+        {
+            RemoveAllSpellings(headers, name);
+            headers.Set(name, value.Text);
+        };
 
-    /// <summary>Writes a header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
+    /// <summary>Writes a header to RabbitMQ.Client properties under its canonical name, removing every spelling of it first.</summary>
     public static readonly CorrelationHeaderSetter<IBasicProperties> PropertiesSetter =
-        static (properties, name, value) => (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value.Text;
+        static (properties, name, value) =>
+        {
+            HeaderLookup.RemoveAllSpellings(properties.Headers, name);
+            (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value.Text;
+        };
 
     /// <summary>Writes a W3C trace-context header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
     public static readonly TraceContextHeaderSetter<IBasicProperties> TracePropertiesSetter =
@@ -100,10 +112,7 @@ internal static class AmqpCarrier
         _ => InboundHeaderValue.WrongType(value.GetType().Name),
     };
 
-    /// <summary>
-    /// Looks a header up by its exact name, then, only when absent, case-insensitively (the last of several spellings
-    /// wins and is reported as a duplicate), as on the other brokers.
-    /// </summary>
+    /// <summary>Looks a header up by the one lookup rule of every broker (any spelling; the exact one, else the last; duplicates flagged).</summary>
     /// <param name="headers">The header table, or <see langword="null"/>.</param>
     /// <param name="name">The header name.</param>
     /// <returns>The value.</returns>
@@ -114,59 +123,34 @@ internal static class AmqpCarrier
             return InboundHeaderValue.Missing;
         }
 
-        if (headers.TryGetValue(name, out var exact))
-        {
-            return FromValue(exact);
-        }
-
-        // Scan only when the exact name is absent; the concrete type avoids boxing the enumerator.
-        var match = new CaseInsensitiveMatch(name);
-        if (headers is Dictionary<string, object?> dictionary)
-        {
-            foreach (var header in dictionary)
-            {
-                match.Consider(header);
-            }
-        }
-        else
-        {
-            foreach (var header in headers)
-            {
-                match.Consider(header);
-            }
-        }
-
-        return match.Result();
+        var match = HeaderLookup.Find(headers, name);
+        return match.Found ? FromValue(match.Value).WithDuplicates(match.HadDuplicates) : InboundHeaderValue.Missing;
     }
 
-    private struct CaseInsensitiveMatch(string name)
+    /// <summary>Removes every spelling of <paramref name="name"/> from MassTransit's send headers.</summary>
+    /// <param name="headers">The send headers.</param>
+    /// <param name="name">The header name.</param>
+    public static void RemoveAllSpellings(SendHeaders headers, string name)
     {
-        private object? _value;
-        private int _count;
-
-        public void Consider(KeyValuePair<string, object?> header)
+        List<string>? spellings = null;
+        foreach (var header in headers.GetAll())
         {
-            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
+            if (HeaderLookup.IsSpellingOf(header.Key, name))
             {
-                _value = header.Value;
-                _count++;
+                (spellings ??= []).Add(header.Key);
             }
         }
 
-        public readonly InboundHeaderValue Result()
+        if (spellings is not null)
         {
-            if (_count == 0)
+            foreach (var key in spellings)
             {
-                return InboundHeaderValue.Missing;
+                headers.Set(key, (string?)null);
             }
-
-            var inbound = FromValue(_value);
-            return _count == 1 ? inbound : inbound.Kind switch
-            {
-                InboundHeaderValueKind.Utf8 => InboundHeaderValue.FromUtf8(inbound.Utf8, hadDuplicates: true),
-                InboundHeaderValueKind.Text => InboundHeaderValue.FromText(inbound.Text, hadDuplicates: true),
-                _ => inbound,
-            };
         }
     }
+
+    /// <summary>Returns a new message ID for a message that has none: a UUIDv7 (time-ordered), as text.</summary>
+    /// <returns>The message ID.</returns>
+    public static string NewMessageId() => Guid.CreateVersion7().ToString("D", System.Globalization.CultureInfo.InvariantCulture);
 }
