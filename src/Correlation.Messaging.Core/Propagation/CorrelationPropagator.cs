@@ -1,5 +1,6 @@
 using Correlation.Messaging.DependencyInjection;
 using Correlation.Messaging.Generation;
+using Correlation.Messaging.Generation.Internal;
 using Correlation.Messaging.Internal;
 using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation.Internal;
@@ -88,6 +89,13 @@ public sealed class CorrelationPropagator
     /// <summary>Generates a new correlation ID with the configured generator.</summary>
     /// <returns>The new ID.</returns>
     public string NewId() => _generator.NewId();
+
+    /// <summary>
+    /// Generates a new ID that is never derived from the ambient trace: for a request whose trace context came from a
+    /// source the caller does not trust (the <see cref="CorrelationIdFormat.W3CTraceId"/> generator reads <c>Activity.Current</c>).
+    /// </summary>
+    /// <returns>The new ID.</returns>
+    internal string NewIdIgnoringAmbientTrace() => _generator is TraceIdGenerator ? TraceIdGenerator.NewRandomId() : _generator.NewId();
 
     /// <summary>
     /// Returns the ambient context for an outgoing message, or, where there is none (a background job, a timer),
