@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.RabbitMq.Filters;
