@@ -2,17 +2,16 @@ using System.Collections;
 using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using Headers = MassTransit.Headers;
 
 namespace Correlation.Messaging.RabbitMq.Internal;
 
 /// <summary>
 /// The AMQP carrier: AMQP 0-9-1 header tables and the <c>correlation_id</c> property, read and written through static
 /// delegates, so that names, precedence and validation stay in <see cref="CorrelationPropagator"/> and no delegate or
-/// closure is allocated per message. MassTransit's filters and the RabbitMQ.Client helpers share it.
+/// closure is allocated per message. The RabbitMQ.Client helpers and MassTransit's RabbitMQ adapter
+/// (<c>Correlation.Messaging.MassTransit.RabbitMq</c>) share it.
 /// </summary>
 internal static class AmqpCarrier
 {
@@ -22,14 +21,6 @@ internal static class AmqpCarrier
     /// <summary>Reads a header from raw AMQP properties (a RabbitMQ.Client delivery, or MassTransit's RabbitMQ receive context).</summary>
     public static readonly CorrelationHeaderGetter<IReadOnlyBasicProperties> PropertiesGetter =
         static (properties, name) => FromTable(properties.Headers, name);
-
-    /// <summary>Reads a transport header through MassTransit's <see cref="Headers"/>, for transports other than RabbitMQ.</summary>
-    public static readonly CorrelationHeaderGetter<Headers> TransportHeadersGetter =
-        static (headers, name) => headers.TryGetHeader(name, out var value) ? FromValue(value) : InboundHeaderValue.Missing;
-
-    /// <summary>Writes a header to MassTransit's send headers (RabbitMQ.Client writes a string as an AMQP long string).</summary>
-    public static readonly CorrelationHeaderSetter<SendHeaders> SendHeadersSetter =
-        static (headers, name, value) => headers.Set(name, value.Text);
 
     /// <summary>Writes a header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
     public static readonly CorrelationHeaderSetter<IBasicProperties> PropertiesSetter =

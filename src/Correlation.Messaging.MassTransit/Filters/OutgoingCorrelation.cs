@@ -1,27 +1,25 @@
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.RabbitMq.Internal;
 using Correlation.Messaging.Validation;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>What the send and publish filters do to an outgoing message: one implementation for both pipes.</summary>
 internal static class OutgoingCorrelation
 {
     /// <summary>
     /// Writes the ambient (or a generated) correlation ID and, while handling a message, the causation ID as headers,
-    /// and the correlation ID to the AMQP <c>correlation_id</c> when MassTransit does not own it.
+    /// then lets the transport write its native property (RabbitMQ: the AMQP <c>correlation_id</c>).
     /// </summary>
     /// <param name="context">The send or publish context.</param>
     /// <param name="propagator">The propagator.</param>
+    /// <param name="transport">The transport's carrier.</param>
     /// <remarks>
-    /// <para>MassTransit writes <see cref="SendContext.CorrelationId"/> (a <see cref="Guid"/> with saga and correlation
-    /// meaning) to <c>correlation_id</c> after the send pipe. When it has one, the property is left to it; when it gets one
-    /// later (a per-call pipe), it overwrites ours. Either way its value wins and the header still carries our ID.</para>
     /// <para>A message that already carries a correlation header while no context is ambient (a filter before this one
     /// restored stored headers) keeps it: generating a new ID would split its flow.</para>
     /// </remarks>
-    public static void Apply(SendContext context, CorrelationPropagator propagator)
+    public static void Apply(SendContext context, CorrelationPropagator propagator, TransportCorrelation transport)
     {
         CorrelationContext correlation;
         if (CorrelationContext.Current is null && Existing(context, propagator.HeaderName) is { } existing)
@@ -31,14 +29,10 @@ internal static class OutgoingCorrelation
         else
         {
             correlation = propagator.GetOutgoingContext();
-            propagator.Inject(correlation, context.Headers, AmqpCarrier.SendHeadersSetter);
+            propagator.Inject(correlation, context.Headers, MassTransitHeaders.Setter);
         }
 
-        if (!context.CorrelationId.HasValue
-            && (context as RabbitMqSendContext ?? (context.TryGetPayload<RabbitMqSendContext>(out var payload) ? payload : null)) is { } rabbit)
-        {
-            AmqpCarrier.TrySetCorrelationIdProperty(rabbit.BasicProperties, correlation, propagator.HeaderName, propagator.Logger);
-        }
+        transport.ApplyNative(context, correlation, propagator);
     }
 
     private static string? Existing(SendContext context, string headerName) =>
