@@ -104,6 +104,28 @@ public sealed class CorrelationOptions : IValidatableObject
                 yield break;
             }
         }
+
+        // The header lookup rule matches names ignoring case, so our three names must differ ignoring case, and the
+        // causation and message-ID names must never be read as a correlation alias.
+        if (string.Equals(HeaderName, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(HeaderName, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(CausationHeaderName, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"HeaderName '{HeaderName}', CausationHeaderName '{CausationHeaderName}' and MessageIdHeaderName '{MessageIdHeaderName}' must differ (ignoring case).",
+                [nameof(HeaderName), nameof(CausationHeaderName), nameof(MessageIdHeaderName)]);
+        }
+
+        foreach (var alias in ReadAliases)
+        {
+            if (string.Equals(alias, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(alias, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult(
+                    $"Read alias '{alias}' is the causation or message-ID header: it would be read as a correlation ID.",
+                    [nameof(ReadAliases)]);
+            }
+        }
     }
 
     internal CorrelationOptions Clone()
