@@ -32,11 +32,9 @@ internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator,
             return;
         }
 
-        using var scope = propagator.BeginScope(extracted, transport.TransportMessageId(context));
-        using var traceScope = transport.BeginTraceScope(context, propagator);
-
-        // MassTransit's receive span (its consumer span for the delivery) when a listener sampled one.
-        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+        // The one consume-scope helper: MassTransit's receive span (its consumer span for the delivery, when a listener
+        // sampled one) is already current and gets tagged; then the trace context, the logging scope and the context.
+        using var scope = transport.BeginScope(context, propagator, extracted, transport.TransportMessageId(context));
         var received = new ReceivedCorrelation(scope.Context!);
         context.GetOrAddPayload(() => received);
         await next.Send(context).ConfigureAwait(false);
