@@ -76,8 +76,8 @@ public sealed class CorrelationOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets a value indicating whether broker adapters carry the W3C <c>traceparent</c> and <c>tracestate</c>
-    /// headers next to the correlation header (see <see cref="Tracing.TraceContextPropagation"/>), whether or not a
-    /// listener samples the trace.
+    /// headers next to the correlation header, whether or not a listener samples the trace: when no recorded activity
+    /// exists, the inbound <c>traceparent</c> of the message being handled is forwarded unchanged.
     /// </summary>
     /// <value>The default is <see langword="false"/>: leave trace context to the broker's tracing instrumentation.</value>
     public bool PropagateTraceContext { get; set; }

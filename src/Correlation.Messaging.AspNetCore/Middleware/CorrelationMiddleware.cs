@@ -39,7 +39,8 @@ internal sealed class CorrelationMiddleware
         _propagator = propagator;
         _logger = loggerFactory.CreateLogger(Log.CategoryName);
         _responseHeaderName = options.ResponseHeaderName ?? propagator.HeaderName;
-        _trustedNetworks = [.. options.TrustedNetworks];
+        _trustedNetworks = [.. options.TrustedNetworks.Select(static entry =>
+            CorrelationHttpOptions.TryParseNetwork(entry, out var network) ? network : throw new ArgumentException($"TrustedNetworks entry '{entry}' is not a network.", nameof(options)))];
         _isTrustedSource = options.IsTrustedSource;
         _checkTrust = _trustedNetworks.Length > 0 || _isTrustedSource is not null;
         _setTraceIdentifier = options.SetTraceIdentifier;

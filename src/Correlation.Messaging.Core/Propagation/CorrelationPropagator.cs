@@ -35,11 +35,11 @@ public sealed class CorrelationPropagator
     private readonly MissingCorrelationIdPolicy _missingPolicy;
     private readonly ILogger _logger;
 
-    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options.</summary>
+    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options (used by <c>AddCorrelation</c>).</summary>
     /// <param name="options">The options.</param>
     /// <param name="loggerFactory">The logger factory used for log events and logging scopes, or <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    public CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory = null)
+    internal CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory)
         : this((options ?? throw new ArgumentNullException(nameof(options))).Value, loggerFactory)
     {
     }

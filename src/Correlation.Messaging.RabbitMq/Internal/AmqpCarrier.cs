@@ -3,17 +3,15 @@ using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Tracing;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using Headers = MassTransit.Headers;
 
 namespace Correlation.Messaging.RabbitMq.Internal;
 
 /// <summary>
 /// The AMQP carrier: AMQP 0-9-1 header tables and the <c>correlation_id</c> property, read and written through static
 /// delegates, so that names, precedence and validation stay in <see cref="CorrelationPropagator"/> and no delegate or
-/// closure is allocated per message. MassTransit's filters and the RabbitMQ.Client helpers share it.
+/// closure is allocated per message. The RabbitMQ.Client helpers and MassTransit's RabbitMQ transport share it.
 /// </summary>
 internal static class AmqpCarrier
 {
@@ -23,21 +21,6 @@ internal static class AmqpCarrier
     /// <summary>Reads a header from raw AMQP properties (a RabbitMQ.Client delivery, or MassTransit's RabbitMQ receive context).</summary>
     public static readonly CorrelationHeaderGetter<IReadOnlyBasicProperties> PropertiesGetter =
         static (properties, name) => FromTable(properties.Headers, name);
-
-    /// <summary>Reads a transport header through MassTransit's <see cref="Headers"/>, for transports other than RabbitMQ.</summary>
-    public static readonly CorrelationHeaderGetter<Headers> TransportHeadersGetter =
-        static (headers, name) => headers.TryGetHeader(name, out var value) ? FromValue(value) : InboundHeaderValue.Missing;
-
-    /// <summary>
-    /// Writes a header to MassTransit's send headers under its canonical name (RabbitMQ.Client writes a string as an AMQP
-    /// long string). MassTransit's headers ignore case and keep the first spelling, so a copied variant is removed first.
-    /// </summary>
-    public static readonly CorrelationHeaderSetter<SendHeaders> SendHeadersSetter =
-        static (headers, name, value) =>
-        {
-            RemoveAllSpellings(headers, name);
-            headers.Set(name, value.Text);
-        };
 
     /// <summary>Writes a header to RabbitMQ.Client properties under its canonical name, removing every spelling of it first.</summary>
     public static readonly CorrelationHeaderSetter<IBasicProperties> PropertiesSetter =
@@ -125,29 +108,6 @@ internal static class AmqpCarrier
 
         var match = HeaderLookup.Find(headers, name);
         return match.Found ? FromValue(match.Value).WithDuplicates(match.HadDuplicates) : InboundHeaderValue.Missing;
-    }
-
-    /// <summary>Removes every spelling of <paramref name="name"/> from MassTransit's send headers.</summary>
-    /// <param name="headers">The send headers.</param>
-    /// <param name="name">The header name.</param>
-    public static void RemoveAllSpellings(SendHeaders headers, string name)
-    {
-        List<string>? spellings = null;
-        foreach (var header in headers.GetAll())
-        {
-            if (HeaderLookup.IsSpellingOf(header.Key, name))
-            {
-                (spellings ??= []).Add(header.Key);
-            }
-        }
-
-        if (spellings is not null)
-        {
-            foreach (var key in spellings)
-            {
-                headers.Set(key, (string?)null);
-            }
-        }
     }
 
     /// <summary>Returns a new message ID for a message that has none: a UUIDv7 (time-ordered), as text.</summary>

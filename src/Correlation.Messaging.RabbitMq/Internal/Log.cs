@@ -13,7 +13,4 @@ internal static partial class Log
 
     [LoggerMessage(102, LogLevel.Warning, "RabbitMQ delivery {DeliveryTag} on {ConsumerTag} had its correlation ID rejected by policy, and the consumer does not reject deliveries itself; the handlers were not called.", EventName = "DeliverySkipped")]
     public static partial void DeliverySkipped(ILogger logger, ulong deliveryTag, string consumerTag);
-
-    [LoggerMessage(103, LogLevel.Error, "The receive pipeline of {InputAddress} faulted for message {MessageId}; MassTransit logs it as T-FAULT, outside the correlation scope.", EventName = "ReceivePipelineFaulted")]
-    public static partial void ReceivePipelineFaulted(ILogger logger, Exception exception, Uri inputAddress, string? messageId);
 }

@@ -1,8 +1,8 @@
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.RabbitMq.Internal;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// Restores the correlation context for the whole receive pipeline of an endpoint, so that the logging scope also covers
@@ -13,14 +13,14 @@ namespace Correlation.Messaging.RabbitMq.Filters;
 /// It runs before MassTransit's rescue filter, so it never throws: a rejected ID is handed to
 /// <see cref="CorrelationConsumeFilter"/>, which throws inside the rescue pipe so the message reaches the error queue.
 /// </remarks>
-internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator) : IFilter<ReceiveContext>
+internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator, TransportCorrelation transport) : IFilter<ReceiveContext>
 {
     public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
     {
         ExtractedCorrelation extracted;
         try
         {
-            extracted = InboundCorrelation.Extract(context, propagator);
+            extracted = transport.Extract(context, propagator);
         }
         catch (CorrelationIdRejectedException rejection)
         {
@@ -32,7 +32,7 @@ internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator)
 
         // The one consume-scope helper: MassTransit's receive span (its consumer span for the delivery, when a listener
         // sampled one) is already current and gets tagged; then the trace context, the logging scope and the context.
-        using var scope = InboundCorrelation.BeginScope(context, propagator, extracted, InboundCorrelation.TransportMessageId(context));
+        using var scope = transport.BeginScope(context, propagator, extracted, transport.TransportMessageId(context));
         var received = new ReceivedCorrelation(scope.Context!);
         context.GetOrAddPayload(() => received);
         try
