@@ -62,25 +62,7 @@ public sealed class AmbientWriteInAsyncAnalyzer : DiagnosticAnalyzer
             return SymbolEqualityComparer.Default.Equals(type.TypeArguments[0].WithNullableAnnotation(NullableAnnotation.None), types.CorrelationContext);
         }
 
-        if (property.Name != "Current" || types.CorrelationContextAccessor is null)
-        {
-            return false;
-        }
-
-        if (SymbolEqualityComparer.Default.Equals(type, types.CorrelationContextAccessor))
-        {
-            return true;
-        }
-
-        foreach (var implemented in type.AllInterfaces)
-        {
-            if (SymbolEqualityComparer.Default.Equals(implemented, types.CorrelationContextAccessor))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return property.Name == "Current" && type.Implements(types.CorrelationContextAccessor);
     }
 
     /// <summary>The innermost function around <paramref name="operation"/>, when it is async.</summary>

@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Immutable;
+using Correlation.Messaging.Analyzers.Internal;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -174,17 +175,17 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
                 return Kafka;
             }
 
-            if (_httpHeaders is not null && DerivesFrom(type, _httpHeaders))
+            if (type.DerivesFrom(_httpHeaders))
             {
                 return Http;
             }
 
-            if (Is(type, _headerDictionaryExtensions) || Is(type, _headerDictionary) || (_headerDictionary is not null && Implements(instance?.Type, _headerDictionary)))
+            if (Is(type, _headerDictionaryExtensions) || Is(type, _headerDictionary) || instance?.Type.Implements(_headerDictionary) == true)
             {
                 return Http;
             }
 
-            if (Is(type, _sendHeaders) || (_sendHeaders is not null && Implements(instance?.Type, _sendHeaders)))
+            if (Is(type, _sendHeaders) || instance?.Type.Implements(_sendHeaders) == true)
             {
                 return MassTransit;
             }
@@ -240,41 +241,5 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
 
         private static bool Is(ITypeSymbol? type, INamedTypeSymbol? known) =>
             known is not null && SymbolEqualityComparer.Default.Equals(type?.OriginalDefinition, known);
-
-        private static bool DerivesFrom(INamedTypeSymbol? type, INamedTypeSymbol baseType)
-        {
-            for (var current = type; current is not null; current = current.BaseType)
-            {
-                if (SymbolEqualityComparer.Default.Equals(current, baseType))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
-
-        private static bool Implements(ITypeSymbol? type, INamedTypeSymbol @interface)
-        {
-            if (type is null)
-            {
-                return false;
-            }
-
-            if (SymbolEqualityComparer.Default.Equals(type, @interface))
-            {
-                return true;
-            }
-
-            foreach (var implemented in type.AllInterfaces)
-            {
-                if (SymbolEqualityComparer.Default.Equals(implemented, @interface))
-                {
-                    return true;
-                }
-            }
-
-            return false;
-        }
     }
 }

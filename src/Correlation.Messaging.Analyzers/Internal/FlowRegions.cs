@@ -47,18 +47,12 @@ internal static class FlowRegions
         }
 
         var type = method.ContainingType;
-        if (types.MassTransitConsumer is not null && method.Name == "Consume")
+        if (method.Name == "Consume" && type.Implements(types.MassTransitConsumer))
         {
-            foreach (var implemented in type.AllInterfaces)
-            {
-                if (SymbolEqualityComparer.Default.Equals(implemented.OriginalDefinition, types.MassTransitConsumer))
-                {
-                    return Consumer;
-                }
-            }
+            return Consumer;
         }
 
-        if (types.ControllerBase is not null && method.DeclaredAccessibility == Accessibility.Public && DerivesFrom(type, types.ControllerBase))
+        if (method.DeclaredAccessibility == Accessibility.Public && type.DerivesFrom(types.ControllerBase))
         {
             foreach (var attribute in method.GetAttributes())
             {
@@ -149,18 +143,5 @@ internal static class FlowRegions
             ? model.GetTypeInfo(declaredType, cancellationToken).Type
             : expression is not null ? model.GetTypeInfo(expression, cancellationToken).Type : null;
         return types.IsCorrelationScope(type);
-    }
-
-    private static bool DerivesFrom(INamedTypeSymbol? type, INamedTypeSymbol baseType)
-    {
-        for (var current = type; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, baseType))
-            {
-                return true;
-            }
-        }
-
-        return false;
     }
 }

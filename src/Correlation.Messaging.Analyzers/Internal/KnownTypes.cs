@@ -70,33 +70,9 @@ internal sealed class KnownTypes
             return true;
         }
 
-        for (var current = named; current is not null; current = current.BaseType)
-        {
-            if (SymbolEqualityComparer.Default.Equals(current, Task))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return named.DerivesFrom(Task);
     }
 
     /// <summary>Whether <paramref name="type"/> disposes what it owns (implements IDisposable or IAsyncDisposable).</summary>
-    public bool IsDisposable(ITypeSymbol? type)
-    {
-        if (type is null)
-        {
-            return false;
-        }
-
-        foreach (var implemented in type.AllInterfaces)
-        {
-            if (SymbolEqualityComparer.Default.Equals(implemented, Disposable) || SymbolEqualityComparer.Default.Equals(implemented, AsyncDisposable))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    public bool IsDisposable(ITypeSymbol? type) => type.Implements(Disposable) || type.Implements(AsyncDisposable);
 }
