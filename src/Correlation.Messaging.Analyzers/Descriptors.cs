@@ -8,6 +8,7 @@ internal static class Descriptors
     public const string Category = "Correlation";
 
     public const string FlowSuppressedId = "CM0001";
+    public const string HandOffId = "CM0002";
     public const string FireAndForgetId = "CM0003";
     public const string HandWrittenHeaderId = "CM0004";
     public const string ScopeMisuseId = "CM0005";
@@ -28,6 +29,17 @@ internal static class Descriptors
         isEnabledByDefault: true,
         description: "ExecutionContext.SuppressFlow, ThreadPool.UnsafeQueueUserWorkItem, CancellationToken.UnsafeRegister and Thread.UnsafeStart do not carry the ambient AsyncLocal values. Inside a consumer, a handler, a request handler or a correlation scope the work they start loses the correlation ID, so its log lines and the messages it sends are uncorrelated.",
         helpLinkUri: HelpLink(FlowSuppressedId));
+
+    public static readonly DiagnosticDescriptor HandOff = new(
+        HandOffId,
+        "Work handed to a hosted service without its correlation context",
+        "'{0}' hands a '{1}' from this {2} to a hosted service that reads it outside the flow; '{1}' carries no correlation context, so the work is uncorrelated there. Carry the captured context in the item and restore it in the reader.",
+        Category,
+        DiagnosticSeverity.Warning,
+        isEnabledByDefault: true,
+        description: "A Channel<T>, BlockingCollection<T> or ConcurrentQueue<T> written inside a consumer, a handler or a correlation scope and read in a BackgroundService or IHostedService of the same project: the reader runs in the hosted service's own flow, which has no correlation ID. The item must carry the context (a CorrelationContext or a captured capsule) and the reader must restore it.",
+        helpLinkUri: HelpLink(HandOffId),
+        customTags: WellKnownDiagnosticTags.CompilationEnd);
 
     public static readonly DiagnosticDescriptor FireAndForget = new(
         FireAndForgetId,

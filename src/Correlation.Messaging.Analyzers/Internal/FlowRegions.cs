@@ -76,7 +76,7 @@ internal static class FlowRegions
             parent = parent.Parent;
         }
 
-        if (parent is not IArgumentOperation { Parent: IInvocationOperation invocation })
+        if (parent is not IArgumentOperation { Parent: IInvocationOperation invocation } argument)
         {
             return null;
         }
@@ -89,10 +89,12 @@ internal static class FlowRegions
             return Endpoint;
         }
 
-        // A handler given to one of our adapters (ConsumeWithCorrelationAsync, SqsMessageProcessor.RunAsync, …): the
-        // adapter makes the message's context ambient around it.
+        // The handler given to one of our adapters (the parameter named "handler" of ConsumeWithCorrelationAsync,
+        // SqsMessageProcessor.RunAsync, …): the adapter makes the message's context ambient around it. Other delegates
+        // (options callbacks, header setters, delivery reports) are not a flow.
         var ns = target.ContainingNamespace?.ToDisplayString();
-        return ns is not null && (ns == "Correlation.Messaging" || ns.StartsWith("Correlation.Messaging.", System.StringComparison.Ordinal))
+        return argument.Parameter?.Name == "handler"
+            && ns is not null && (ns == "Correlation.Messaging" || ns.StartsWith("Correlation.Messaging.", System.StringComparison.Ordinal))
             ? Handler
             : null;
     }

@@ -48,6 +48,10 @@ public sealed class FlowSuppressedAnalyzerTests
         },
         { "non-action controller method", FlowSources.Controller("ThreadPool.UnsafeQueueUserWorkItem(_ => Work(), null);", nonAction: true) },
         {
+            "delegate given to an adapter that is not a handler",
+            FlowSources.Plain("CorrelationPropagator.Default.Inject(context, new System.Collections.Generic.Dictionary<string, string>(), (headers, name, value) => { ThreadPool.UnsafeQueueUserWorkItem(_ => Work(), null); });")
+        },
+        {
             "lambda given to an unrelated API",
             FlowSources.Plain("Action run = () => ThreadPool.UnsafeQueueUserWorkItem(_ => Work(), null); Task.Run(run);")
         },

@@ -1,10 +1,5 @@
-using System.Collections.Immutable;
-using System.Reflection;
 using Correlation.Messaging.Analyzers.FlowSuppressed;
 using Correlation.Messaging.Analyzers.Tests.Infrastructure;
-using Microsoft.CodeAnalysis;
-using Microsoft.CodeAnalysis.CSharp;
-using Microsoft.CodeAnalysis.Diagnostics;
 
 namespace Correlation.Messaging.Analyzers.Tests.FlowSuppressed;
 
@@ -65,57 +60,27 @@ public sealed class FlowSuppressedRuntimeTests
     [Fact]
     public async Task FlaggedCode_WhenRun_LosesTheCorrelationId()
     {
-        var (diagnostics, probe) = await CompileAsync();
+        var probe = await Probe.CompileAsync(Source, new FlowSuppressedAnalyzer());
 
-        Flagged(diagnostics, "Flagged").ShouldBeTrue();
-        Run(probe, "Flagged", "flow-1").ShouldBeNull();
+        probe.Reports("CM0001", "public static string? Flagged(", "public static").ShouldBeTrue();
+        probe.Invoke("Probe", "Flagged", "flow-1").ShouldBeNull();
     }
 
     [Fact]
     public async Task SuppressFlowScope_WhenRun_LosesTheCorrelationId()
     {
-        var (diagnostics, probe) = await CompileAsync();
+        var probe = await Probe.CompileAsync(Source, new FlowSuppressedAnalyzer());
 
-        Flagged(diagnostics, "SuppressedThenQueued").ShouldBeTrue();
-        Run(probe, "SuppressedThenQueued", "flow-2").ShouldBeNull();
+        probe.Reports("CM0001", "public static string? SuppressedThenQueued(", "public static").ShouldBeTrue();
+        probe.Invoke("Probe", "SuppressedThenQueued", "flow-2").ShouldBeNull();
     }
 
     [Fact]
     public async Task FixedCode_WhenRun_KeepsTheCorrelationIdAndIsNotFlagged()
     {
-        var (diagnostics, probe) = await CompileAsync();
+        var probe = await Probe.CompileAsync(Source, new FlowSuppressedAnalyzer());
 
-        Flagged(diagnostics, "Fixed").ShouldBeFalse();
-        Run(probe, "Fixed", "flow-3").ShouldBe("flow-3");
-    }
-
-    private static bool Flagged(ImmutableArray<Diagnostic> diagnostics, string method)
-    {
-        var methodStart = Source.IndexOf($"public static string? {method}(", StringComparison.Ordinal);
-        var methodEnd = Source.IndexOf("public static string?", methodStart + 1, StringComparison.Ordinal);
-        methodEnd = methodEnd < 0 ? Source.Length : methodEnd;
-        return diagnostics.Any(d => d.Id == "CM0001" && d.Location.SourceSpan.Start > methodStart && d.Location.SourceSpan.Start < methodEnd);
-    }
-
-    private static string? Run(Type probe, string method, string id) =>
-        (string?)probe.GetMethod(method, BindingFlags.Public | BindingFlags.Static)!.Invoke(null, [id]);
-
-    private static async Task<(ImmutableArray<Diagnostic> Diagnostics, Type Probe)> CompileAsync()
-    {
-        var compilation = CSharpCompilation.Create(
-            "Probe" + Guid.NewGuid().ToString("N"),
-            [CSharpSyntaxTree.ParseText(Source, new CSharpParseOptions(LanguageVersion.Latest), cancellationToken: TestContext.Current.CancellationToken)],
-            References.All,
-            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Enable));
-
-        var diagnostics = await compilation
-            .WithAnalyzers([new FlowSuppressedAnalyzer()])
-            .GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken);
-
-        using var image = new MemoryStream();
-        var emitted = compilation.Emit(image, cancellationToken: TestContext.Current.CancellationToken);
-        emitted.Success.ShouldBeTrue(string.Join(Environment.NewLine, emitted.Diagnostics));
-        var assembly = Assembly.Load(image.ToArray());
-        return (diagnostics, assembly.GetType("Probe")!);
+        probe.Reports("CM0001", "public static string? Fixed(", "public static").ShouldBeFalse();
+        probe.Invoke("Probe", "Fixed", "flow-3").ShouldBe("flow-3");
     }
 }

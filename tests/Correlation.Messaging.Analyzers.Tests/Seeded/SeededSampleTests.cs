@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Correlation.Messaging.Analyzers.AmbientWrite;
 using Correlation.Messaging.Analyzers.FireAndForget;
 using Correlation.Messaging.Analyzers.FlowSuppressed;
+using Correlation.Messaging.Analyzers.HandOff;
 using Correlation.Messaging.Analyzers.HandWrittenHeader;
 using Correlation.Messaging.Analyzers.ScopeMisuse;
 using Correlation.Messaging.Analyzers.Tests.Infrastructure;
@@ -32,7 +33,7 @@ public sealed partial class SeededSampleTests
 
         ImmutableArray<DiagnosticAnalyzer> analyzers =
         [
-            new FlowSuppressedAnalyzer(), new FireAndForgetAnalyzer(), new HandWrittenHeaderAnalyzer(), new ScopeMisuseAnalyzer(), new AmbientWriteInAsyncAnalyzer(),
+            new FlowSuppressedAnalyzer(), new HandOffAnalyzer(), new FireAndForgetAnalyzer(), new HandWrittenHeaderAnalyzer(), new ScopeMisuseAnalyzer(), new AmbientWriteInAsyncAnalyzer(),
         ];
         var reported = (await compilation.WithAnalyzers(analyzers).GetAnalyzerDiagnosticsAsync(TestContext.Current.CancellationToken))
             .Select(d => $"{d.Location.GetLineSpan().StartLinePosition.Line + 1}:{d.Id}")
@@ -46,7 +47,7 @@ public sealed partial class SeededSampleTests
             .Order(StringComparer.Ordinal)
             .ToArray();
 
-        expected.Select(e => e.Split(':')[1]).Distinct().Count().ShouldBe(5);
+        expected.Select(e => e.Split(':')[1]).Distinct().Count().ShouldBe(6);
         reported.ShouldBe(expected);
     }
 
