@@ -98,14 +98,14 @@ public sealed class CorrelationCapsule
             extracted = Replace(propagator, CorrelationIdSource.Replaced, "invalid");
             Log.CapsuleUnreadable(propagator.Logger, _problem, extracted.CorrelationId, CorrelationIdValidator.Sanitize(_text));
             CorrelationMetrics.CapsuleInvalid.Add(1, new KeyValuePair<string, object?>("problem", ProblemTag(_problem)));
-            return TracedConsumeScope.Begin(propagator, extracted, workId, default, null, null);
+            return propagator.BeginScope(extracted, workId);
         }
 
         if (_correlationId is null)
         {
             extracted = Replace(propagator, CorrelationIdSource.Generated, "deferred");
             Log.CapsuleEmpty(propagator.Logger, extracted.CorrelationId);
-            return TracedConsumeScope.Begin(propagator, extracted, workId, default, null, null);
+            return propagator.BeginScope(extracted, workId);
         }
 
         try
@@ -119,7 +119,13 @@ public sealed class CorrelationCapsule
             Log.CapsuleRejected(propagator.Logger, ex.Problem, extracted.CorrelationId);
         }
 
-        var trace = _traceParent is null ? default : TraceContextPropagation.Extract((this, propagator), Getter);
+        if (_traceParent is null)
+        {
+            return propagator.BeginScope(extracted, workId);
+        }
+
+        // Forward the captured trace parent from the work's sends, validated by the same rules as an inbound traceparent.
+        var trace = TraceContextPropagation.Extract((this, propagator), Getter);
         return TracedConsumeScope.Begin(propagator, extracted, workId, trace, null, null);
     }
 

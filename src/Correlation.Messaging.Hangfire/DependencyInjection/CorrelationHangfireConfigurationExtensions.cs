@@ -1,4 +1,5 @@
 using Correlation.Messaging.Hangfire.Internal;
+using Hangfire.Common;
 using Correlation.Messaging.Propagation;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -33,7 +34,10 @@ public static class CorrelationHangfireConfigurationExtensions
             services.GetService<ILoggerFactory>());
     }
 
-    /// <summary>Registers the correlation job filter globally, for applications without dependency injection.</summary>
+    /// <summary>
+    /// Registers the correlation job filter globally, for applications without dependency injection. A filter registered
+    /// by an earlier call is replaced.
+    /// </summary>
     /// <param name="configuration">The Hangfire configuration.</param>
     /// <param name="propagator">The propagator whose options, logger and metrics apply when a job's flow is restored.</param>
     /// <param name="loggerFactory">The logger factory for the package's own log events, or <see langword="null"/> for none.</param>
@@ -44,6 +48,11 @@ public static class CorrelationHangfireConfigurationExtensions
         ArgumentNullException.ThrowIfNull(configuration);
         ArgumentNullException.ThrowIfNull(propagator);
         var logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
+        foreach (var registered in GlobalJobFilters.Filters.Where(static f => f.Instance is CorrelationJobFilter).ToList())
+        {
+            GlobalJobFilters.Filters.Remove(registered.Instance);
+        }
+
         return configuration.UseFilter(new CorrelationJobFilter(propagator, logger));
     }
 }
