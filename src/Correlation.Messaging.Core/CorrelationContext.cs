@@ -112,7 +112,7 @@ public sealed class CorrelationContext
     /// </summary>
     /// <param name="messageId">The ID of the message about to be handled.</param>
     /// <returns>A new context.</returns>
-    public CorrelationContext ForMessage(string? messageId) => new(CorrelationId, MessageId, messageId, Source);
+    internal CorrelationContext ForMessage(string? messageId) => new(CorrelationId, MessageId, messageId, Source);
 
     /// <summary>
     /// Captures the ambient flow for work that leaves the current handler (a background job, a queued item, a

@@ -2,6 +2,7 @@ using Correlation.Messaging.DependencyInjection;
 using Correlation.Messaging.Generation;
 using Correlation.Messaging.Internal;
 using Correlation.Messaging.Logging;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,11 +34,11 @@ public sealed class CorrelationPropagator
     private readonly MissingCorrelationIdPolicy _missingPolicy;
     private readonly ILogger _logger;
 
-    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options.</summary>
+    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options (used by <c>AddCorrelation</c>).</summary>
     /// <param name="options">The options.</param>
     /// <param name="loggerFactory">The logger factory used for log events and logging scopes, or <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    public CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory = null)
+    internal CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory)
         : this((options ?? throw new ArgumentNullException(nameof(options))).Value, loggerFactory)
     {
     }
@@ -193,7 +194,12 @@ public sealed class CorrelationPropagator
             }
 
             var generated = _generator.NewId();
-            Log.CorrelationIdGenerated(_logger, generated);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(generated, causationId, messageId, CorrelationIdSource.Generated)));
+                Log.CorrelationIdGenerated(_logger, generated);
+            }
+
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "missing"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
             return new ExtractedCorrelation(generated, causationId, messageId, CorrelationIdSource.Generated, problem);
@@ -208,7 +214,13 @@ public sealed class CorrelationPropagator
         }
 
         var replacement = _generator.NewId();
-        Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            // Inside the new ID's logging scope, so a log reader attaches the warning to the flow it concerns.
+            using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(replacement, causationId, messageId, CorrelationIdSource.Replaced)));
+            Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
+        }
+
         CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "invalid"));
         CorrelationMetrics.Invalid.Add(
             1,
@@ -238,17 +250,7 @@ public sealed class CorrelationPropagator
     /// <param name="messageId">The ID of the message being handled (downstream messages carry it as their causation ID).
     /// When <see langword="null"/>, the extracted message ID header is used.</param>
     /// <returns>The scope.</returns>
-    public CorrelationScope BeginScope(in ExtractedCorrelation extracted, string? messageId)
-    {
-        var id = extracted.CorrelationId ?? throw new ArgumentException("The extraction result is empty.", nameof(extracted));
-        messageId ??= extracted.MessageId;
-        if (messageId is not null && !CorrelationIdValidator.IsSafe(messageId))
-        {
-            messageId = CorrelationIdValidator.Sanitize(messageId);
-        }
-
-        return BeginScope(new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source));
-    }
+    public CorrelationScope BeginScope(in ExtractedCorrelation extracted, string? messageId) => BeginScope(ContextFor(extracted, messageId));
 
     /// <summary>
     /// Reads, validates and makes ambient the correlation metadata of an inbound message in one call.
@@ -271,6 +273,30 @@ public sealed class CorrelationPropagator
     }
 
     internal ILogger Logger => _logger;
+
+    /// <summary>Returns whether <paramref name="name"/> is a spelling of one of our three header names (the one set of "our names").</summary>
+    /// <param name="name">A header name.</param>
+    /// <returns><see langword="true"/> for any case variant of the correlation, causation or message-ID header name.</returns>
+    internal bool IsOwnHeaderName(string name) =>
+        HeaderLookup.IsSpellingOf(name, Options.HeaderName)
+        || HeaderLookup.IsSpellingOf(name, Options.CausationHeaderName)
+        || HeaderLookup.IsSpellingOf(name, Options.MessageIdHeaderName);
+
+    /// <summary>The context of a consumed message: the extracted IDs, and <paramref name="messageId"/> (or the extracted message ID header), made safe to log.</summary>
+    /// <param name="extracted">The result of <see cref="Extract{TCarrier}"/>.</param>
+    /// <param name="messageId">The handled message's ID, or <see langword="null"/> for the extracted one.</param>
+    /// <returns>The context.</returns>
+    internal CorrelationContext ContextFor(in ExtractedCorrelation extracted, string? messageId)
+    {
+        var id = extracted.CorrelationId ?? throw new ArgumentException("The extraction result is empty.", nameof(extracted));
+        messageId ??= extracted.MessageId;
+        if (messageId is not null && !CorrelationIdValidator.IsSafe(messageId))
+        {
+            messageId = CorrelationIdValidator.Sanitize(messageId);
+        }
+
+        return new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source);
+    }
 
     private static string Sanitize(InboundHeaderValue value) => value.Kind switch
     {

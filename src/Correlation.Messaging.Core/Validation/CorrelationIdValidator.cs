@@ -34,26 +34,18 @@ internal sealed class CorrelationIdValidator
             return true;
         }
 
-        for (var i = 0; i < value.Length; i++)
+        for (var i = 0; i < value.Length;)
         {
-            var c = value[i];
-            if (char.IsHighSurrogate(c))
-            {
-                if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
-                {
-                    return false;
-                }
-
-                i++;
-                continue;
-            }
-
-            if (char.IsLowSurrogate(c) || c is '\uFFFE' or '\uFFFF')
+            // Whole code points, so a surrogate pair gets the category check too (tag characters U+E0000-E007F and
+            // the musical-symbol format characters U+1D173-1D17A are format characters outside the BMP).
+            if (Rune.DecodeFromUtf16(value[i..], out var rune, out var consumed) != OperationStatus.Done
+                || rune.Value is 0xFFFE or 0xFFFF)
             {
                 return false;
             }
 
-            switch (CharUnicodeInfo.GetUnicodeCategory(c))
+            i += consumed;
+            switch (Rune.GetUnicodeCategory(rune))
             {
                 case UnicodeCategory.Control:
                 case UnicodeCategory.Format:
