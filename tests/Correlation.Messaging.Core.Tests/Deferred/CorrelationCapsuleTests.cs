@@ -54,7 +54,7 @@ public sealed class CorrelationCapsuleTests
     {
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
-        var propagator = new CorrelationPropagator(new CorrelationOptions(), factory);
+        var propagator = new CorrelationPropagator(new CorrelationOptions { PropagateTraceContext = true }, factory);
         var capsule = CorrelationCapsule.Parse("v1;flow-1;m1;" + TraceParent);
 
         using (capsule.Restore(propagator, workId: "job-7"))
@@ -74,6 +74,15 @@ public sealed class CorrelationCapsuleTests
         line.CorrelationId.ShouldBe("flow-1");
         line.Field("causation_id").ShouldBe("m1");
         line.Field("message_id").ShouldBe("job-7");
+    }
+
+    [Fact]
+    public void Restore_TraceContextOptionOff_DoesNotForwardTheCapturedTraceParent()
+    {
+        using var scope = CorrelationCapsule.Parse("v1;flow-1;m1;" + TraceParent).Restore(CorrelationPropagator.Default);
+
+        CorrelationContext.Current!.CorrelationId.ShouldBe("flow-1");
+        TraceContextPropagation.TryGetOutgoing(out _, out _).ShouldBeFalse();
     }
 
     [Fact]
@@ -176,7 +185,8 @@ public sealed class CorrelationCapsuleTests
     [Fact]
     public void Restore_TamperedCausationAndTraceParent_AreIgnoredAndTheFlowIsKept()
     {
-        using var scope = CorrelationCapsule.Parse("v1;flow-1;m1\u202E;00-zz-forged").Restore(CorrelationPropagator.Default);
+        var propagator = new CorrelationPropagator(new CorrelationOptions { PropagateTraceContext = true });
+        using var scope = CorrelationCapsule.Parse("v1;flow-1;m1\u202E;00-zz-forged").Restore(propagator);
 
         scope.Context!.CorrelationId.ShouldBe("flow-1");
         scope.Context.CausationId.ShouldBeNull();
