@@ -1,0 +1,57 @@
+using System.Diagnostics;
+using System.Globalization;
+using Correlation.Messaging.MassTransit.Internal;
+using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
+using MassTransit;
+
+namespace Correlation.Messaging.MassTransit.Filters;
+
+/// <summary>
+/// Makes the correlation context ambient before any user filter, retry, consumer, handler or saga runs, and restores
+/// the previous context afterwards, also when they throw. Throws a rejected ID inside MassTransit's rescue pipe, so the
+/// message lands in the error queue with the reason.
+/// </summary>
+/// <remarks>
+/// On an endpoint with <see cref="CorrelationReceiveFilter"/> it reuses that filter's result; on an endpoint configured
+/// before <c>UseCorrelationPropagation</c> (which therefore has no receive filter) it extracts the metadata itself.
+/// </remarks>
+internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator, TransportCorrelation transport) : IFilter<ConsumeContext>
+{
+    public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        if (context.ReceiveContext.TryGetPayload<ReceivedCorrelation>(out var received))
+        {
+            received.ThrowIfRejected();
+            if (received.Context!.MessageId is not null || context.MessageId is null)
+            {
+                return next.Send(context);
+            }
+
+            // A delivery without a transport message ID (every transport but RabbitMQ, or a raw AMQP client's message
+            // without message_id): take the envelope's message ID.
+            var ambient = received.Context;
+            return SendInScope(new CorrelationContext(ambient.CorrelationId, ambient.CausationId, Format(context.MessageId), ambient.Source), context, next);
+        }
+
+        var extracted = transport.Extract(context.ReceiveContext, propagator);
+        var messageId = transport.TransportMessageId(context.ReceiveContext) ?? Format(context.MessageId);
+        return SendInScope(extracted, messageId, context, next);
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("correlationConsume");
+
+    private static string? Format(Guid? id) => id?.ToString("D", CultureInfo.InvariantCulture);
+
+    private async Task SendInScope(CorrelationContext correlation, ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        using var scope = propagator.BeginScope(correlation);
+        await next.Send(context).ConfigureAwait(false);
+    }
+
+    private async Task SendInScope(ExtractedCorrelation extracted, string? messageId, ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        using var scope = transport.BeginScope(context.ReceiveContext, propagator, extracted, messageId);
+        await next.Send(context).ConfigureAwait(false);
+    }
+}
