@@ -1,4 +1,3 @@
-using System.Net;
 using Correlation.Messaging;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -19,7 +18,7 @@ internal static class AspNetCoreSnippets
             })
             .AddAspNetCore(http =>                      // HTTP-specific options
             {
-                http.TrustedNetworks.Add(IPNetwork.Parse("10.0.0.0/8"));     // optional: trust inbound IDs only from here
+                http.TrustedNetworks.Add("10.0.0.0/8");     // optional: trust inbound IDs only from here
             });
         builder.Services.AddProblemDetails();          // optional: error bodies get "correlation_id"
         builder.Services.AddHttpClient("orders", c => c.BaseAddress = new Uri("http://orders"))
@@ -30,6 +29,15 @@ internal static class AspNetCoreSnippets
         app.UseExceptionHandler();
         app.MapGet("/", () => CorrelationContext.Current!.CorrelationId);
         app.Run();
+        #endregion
+    }
+
+    public static void FromConfiguration(WebApplicationBuilder builder)
+    {
+        #region aspnetcore-configuration
+        // appsettings.json: { "Correlation": { "Http": { "TrustedNetworks": [ "10.0.0.0/8", "192.0.2.7" ] } } }
+        builder.Services.AddCorrelation(builder.Configuration.GetSection("Correlation"))
+            .AddAspNetCore(builder.Configuration.GetSection("Correlation:Http"));
         #endregion
     }
 

@@ -1,46 +1,14 @@
 using Correlation.Messaging;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq;
-using MassTransit;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using OpenTelemetry;
-using OpenTelemetry.Trace;
 using RabbitMQ.Client;
 
 namespace Snippets;
 
-/// <summary>The snippets of src/Correlation.Messaging.RabbitMq/README.md.</summary>
+/// <summary>The snippets of src/Correlation.Messaging.RabbitMq/README.md (RabbitMQ.Client).</summary>
 internal static class RabbitMqSnippets
 {
-    public static void MassTransitWithDependencyInjection(IServiceCollection services)
-    {
-        #region masstransit-di
-        services.AddCorrelation();                      // options, propagator (optional: defaults are used without it)
-        services.AddMassTransit(x =>
-        {
-            x.AddConsumer<OrderSubmittedConsumer>();
-            x.UsingRabbitMq((context, cfg) =>
-            {
-                cfg.UseCorrelationPropagation(context);  // before ConfigureEndpoints / ReceiveEndpoint
-                cfg.ConfigureEndpoints(context);
-            });
-        });
-        #endregion
-    }
-
-    public static IBusControl MassTransitBusFactory(ILoggerFactory loggerFactory)
-    {
-        #region masstransit-bus-factory
-        var bus = Bus.Factory.CreateUsingRabbitMq(cfg =>
-        {
-            cfg.UseCorrelationPropagation(o => o.InvalidIdPolicy = InvalidCorrelationIdPolicy.Reject, loggerFactory);
-            cfg.ReceiveEndpoint("orders", e => e.Consumer<OrderSubmittedConsumer>());
-        });
-        #endregion
-        return bus;
-    }
-
     public static async Task RabbitMqClient(IChannel channel, CorrelationPropagator propagator, ReadOnlyMemory<byte> body, ILogger logger)
     {
         #region rabbitmq-client
@@ -57,19 +25,5 @@ internal static class RabbitMqSnippets
         };
         await channel.BasicConsumeAsync("orders", autoAck: false, consumer);
         #endregion
-    }
-
-    public static void Tracing()
-    {
-        #region masstransit-tracing
-        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("MassTransit").AddOtlpExporter().Build(); // OpenTelemetry SDK
-        #endregion
-    }
-
-    internal sealed record OrderSubmitted(string OrderId);
-
-    internal sealed class OrderSubmittedConsumer : IConsumer<OrderSubmitted>
-    {
-        public Task Consume(ConsumeContext<OrderSubmitted> context) => Task.CompletedTask;
     }
 }
