@@ -32,8 +32,9 @@ internal static class AspNetCoreSnippets
         #endregion
     }
 
-    public static void FromConfiguration(WebApplicationBuilder builder)
+    public static void FromConfiguration()
     {
+        var builder = WebApplication.CreateBuilder(args);
         #region aspnetcore-configuration
         // appsettings.json: { "Correlation": { "Http": { "TrustedNetworks": [ "10.0.0.0/8", "192.0.2.7" ] } } }
         builder.Services.AddCorrelation(builder.Configuration.GetSection("Correlation"))

@@ -10,7 +10,7 @@ namespace Snippets;
 /// <summary>The snippets of src/Correlation.Messaging.MassTransit/README.md and src/Correlation.Messaging.MassTransit.RabbitMq/README.md.</summary>
 internal static class MassTransitSnippets
 {
-    public static void WithDependencyInjection(IServiceCollection services)
+    public static void MassTransitWithDependencyInjection(IServiceCollection services)
     {
         #region masstransit-di
         services.AddCorrelation();                      // options, propagator (optional: defaults are used without it)
@@ -26,7 +26,7 @@ internal static class MassTransitSnippets
         #endregion
     }
 
-    public static IBusControl BusFactory(ILoggerFactory loggerFactory)
+    public static IBusControl MassTransitBusFactory(ILoggerFactory loggerFactory)
     {
         #region masstransit-bus-factory
         var bus = Bus.Factory.CreateUsingInMemory(cfg =>
@@ -38,14 +38,7 @@ internal static class MassTransitSnippets
         return bus;
     }
 
-    public static void Tracing()
-    {
-        #region masstransit-tracing
-        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("MassTransit").AddOtlpExporter().Build(); // OpenTelemetry SDK
-        #endregion
-    }
-
-    public static void OnRabbitMq(IServiceCollection services)
+    public static void MassTransitOverRabbitMq(IServiceCollection services)
     {
         #region masstransit-rabbitmq-di
         services.AddCorrelation();
@@ -58,6 +51,13 @@ internal static class MassTransitSnippets
                 cfg.ConfigureEndpoints(context);
             });
         });
+        #endregion
+    }
+
+    public static void Tracing()
+    {
+        #region masstransit-tracing
+        using var tracing = Sdk.CreateTracerProviderBuilder().AddSource("MassTransit").AddOtlpExporter().Build(); // OpenTelemetry SDK
         #endregion
     }
 
