@@ -72,7 +72,9 @@ public sealed class SuppressedFlowTests
         var done = new TaskCompletionSource<CorrelationContext?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Timer? timer = null;
         using (CorrelationContext.BeginScope(Flow))
+        #pragma warning disable CM0001 // the negative twin: suppression loses the flow, on purpose
         using (ExecutionContext.SuppressFlow())
+        #pragma warning restore CM0001
         {
             timer = new Timer(static s => ((TaskCompletionSource<CorrelationContext?>)s!).TrySetResult(CorrelationContext.Current), done, 10, Timeout.Infinite);
         }
@@ -89,7 +91,9 @@ public sealed class SuppressedFlowTests
         var done = new TaskCompletionSource<CorrelationContext?>(TaskCreationOptions.RunContinuationsAsynchronously);
         Timer? timer = null;
         using (CorrelationContext.BeginScope(Flow))
+        #pragma warning disable CM0001 // the fix under test: the capsule travels as the timer state
         using (ExecutionContext.SuppressFlow())
+        #pragma warning restore CM0001
         {
             timer = new Timer(
                 static s =>
