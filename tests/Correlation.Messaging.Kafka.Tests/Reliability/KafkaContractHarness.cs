@@ -39,6 +39,7 @@ public sealed class KafkaContractHarness : IRelayContractHarness
     private readonly IProducer<string, string> _correlating;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Exception> _loopErrors = new();
+    private readonly ConcurrentQueue<CorrelationContext?> _afterHandler = new();
     private readonly HashSet<string> _deadLettered = new(StringComparer.Ordinal);
     private readonly Queue<ObservedMessage> _downstream = new();
     private IConsumer<string, string>? _downstreamReader;
@@ -78,6 +79,9 @@ public sealed class KafkaContractHarness : IRelayContractHarness
 
     /// <summary>Gets the number of records the loop dead-lettered.</summary>
     public int DeadLetteredCount => Volatile.Read(ref _deadLetteredCount);
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<CorrelationContext?> ContextsAfterHandler => _afterHandler;
 
     /// <summary>Creates a harness with its own topics (through the mock's control port, or auto-created on a real Kafka).</summary>
     public static async Task<KafkaContractHarness> CreateAsync(CorrelationOptions options, string prefix = "contract")
@@ -227,12 +231,15 @@ public sealed class KafkaContractHarness : IRelayContractHarness
                         .GetAwaiter().GetResult();
                     if (result?.Message is not null)
                     {
+                        // The loop's own flow, right after the package's consume helper returned.
+                        _afterHandler.Enqueue(CorrelationContext.Current);
                         consumer.StoreOffset(result);
                     }
                 }
                 catch (ConsumeProcessingException<string, string> ex) when (ex.ConsumeResult is not null)
                 {
                     // The caller's side of the contract: the record was not committed; dead-letter it as received, then move on.
+                    _afterHandler.Enqueue(CorrelationContext.Current);
                     var failed = ex.ConsumeResult;
                     var headers = new Headers();
                     foreach (var header in failed.Message.Headers)

@@ -43,6 +43,7 @@ public sealed class RabbitMqContractHarness : IRelayContractHarness
     private readonly ILoggerFactory _loggerFactory;
     private readonly IChannel _channel;
     private readonly ConcurrentDictionary<string, byte> _failed = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<CorrelationContext?> _afterHandler = new();
     private TestBus? _bus;
 
     private RabbitMqContractHarness(RabbitMqFixture fixture, CorrelationOptions options, IChannel channel, string inbound, string downstream)
@@ -90,6 +91,9 @@ public sealed class RabbitMqContractHarness : IRelayContractHarness
     }
 
     /// <inheritdoc />
+    public IReadOnlyCollection<CorrelationContext?> ContextsAfterHandler => _afterHandler;
+
+    /// <inheritdoc />
     public Task StartConsumerAsync(Func<HandlerCall, Task> handler, CancellationToken cancellationToken) =>
         StartConsumerAsync(handler, configure: null);
 
@@ -106,6 +110,7 @@ public sealed class RabbitMqContractHarness : IRelayContractHarness
         _bus = await _fixture.StartBusAsync(
             (_, cfg) => cfg.ReceiveEndpoint(InboundQueue, e =>
             {
+                e.ConfigureReceive(r => r.UseFilter(new AfterHandlerProbe(_afterHandler)));
                 configure?.Invoke(e);
                 e.Handler<ContractMessage>(c => handler(new HandlerCall(
                     c.Message.Body,
@@ -266,4 +271,25 @@ public sealed class RabbitMqContractHarness : IRelayContractHarness
         using var document = JsonDocument.ParseValue(ref reader);
         return document.RootElement.GetProperty("message").GetProperty("body").GetString() ?? string.Empty;
     }
+}
+
+/// <summary>
+/// A receive filter outside the adapter's filters: records the ambient context on the receive pipe's own flow after the
+/// rest of the pipe (the adapter's scope and the handler) returned.
+/// </summary>
+internal sealed class AfterHandlerProbe(ConcurrentQueue<CorrelationContext?> after) : IFilter<ReceiveContext>
+{
+    public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
+    {
+        try
+        {
+            await next.Send(context);
+        }
+        finally
+        {
+            after.Enqueue(CorrelationContext.Current);
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("correlationAfterHandlerProbe");
 }
