@@ -1,6 +1,7 @@
 using Correlation.Messaging.Validation;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Net;
 using Correlation.Messaging.AspNetCore.Logging;
 using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
@@ -65,17 +66,43 @@ internal sealed class CorrelationMiddleware
             }
 
             correlation = new CorrelationContext(extracted.CorrelationId, extracted.CausationId, RequestMessageId(context), extracted.Source);
+            if (!Ascii.IsValid(correlation.CorrelationId))
+            {
+                // Only Trust lets a non-ASCII ID through, and HTTP cannot echo it (Kestrel throws on the response header):
+                // the HTTP boundary refuses it like an invalid one.
+                correlation = ReplaceNonAscii(correlation);
+            }
         }
         else
         {
-            var id = _propagator.NewId();
-            Log.UntrustedSource(_logger, context.Connection.RemoteIpAddress?.ToString(), id);
+            // Never derive an ID from a trace this middleware did not trust (the client chose the request's traceparent).
+            var id = _propagator.NewIdIgnoringAmbientTrace();
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "untrusted"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
             correlation = new CorrelationContext(id, messageId: RequestMessageId(context), source: CorrelationIdSource.Generated);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // Inside the new ID's scope, so a log reader attaches the event to the flow it concerns.
+                using (_propagator.BeginScope(correlation))
+                {
+                    Log.UntrustedSource(_logger, context.Connection.RemoteIpAddress?.ToString(), id);
+                }
+            }
         }
 
         return InvokeCoreAsync(context, correlation);
+    }
+
+    private CorrelationContext ReplaceNonAscii(CorrelationContext inbound)
+    {
+        var replaced = new CorrelationContext(_propagator.NewId(), inbound.CausationId, inbound.MessageId, CorrelationIdSource.Replaced);
+        using (_propagator.BeginScope(replaced))
+        {
+            Log.NonAsciiCorrelationIdReplaced(_logger, replaced.CorrelationId, CorrelationIdValidator.Sanitize(inbound.CorrelationId));
+        }
+
+        CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "invalid"));
+        return replaced;
     }
 
     private string? RequestMessageId(HttpContext context)

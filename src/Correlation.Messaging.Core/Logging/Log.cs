@@ -24,9 +24,21 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Debug, "Inbound causation ID in {HeaderName} was ignored ({Problem}). Sanitized value: \"{SanitizedValue}\".", EventName = "InvalidCausationIdIgnored")]
     public static partial void InvalidCausationIdIgnored(ILogger logger, string headerName, CorrelationIdProblem problem, string sanitizedValue);
 
-    [LoggerMessage(6, LogLevel.Debug, "Header {HeaderName} appeared more than once; the last value was used.", EventName = "DuplicateHeader")]
+    [LoggerMessage(6, LogLevel.Debug, "Header {HeaderName} appeared more than once (several spellings or repeats); the exact spelling, else the last occurrence, was used.", EventName = "DuplicateHeader")]
     public static partial void DuplicateHeader(ILogger logger, string headerName);
+
+    [LoggerMessage(8, LogLevel.Debug, "No ambient correlation context for an outgoing message; the valid correlation ID {CorrelationId} it already carried was kept.", EventName = "ExistingCorrelationIdKept")]
+    public static partial void ExistingCorrelationIdKept(ILogger logger, string correlationId);
 
     [LoggerMessage(7, LogLevel.Debug, "Inbound correlation ID in {HeaderName} is outside the allowed characters and was trusted by policy.", EventName = "CorrelationIdTrusted")]
     public static partial void CorrelationIdTrusted(ILogger logger, string headerName);
+
+    [LoggerMessage(40, LogLevel.Warning, "Stored correlation capsule was unreadable ({Problem}); the deferred work runs under the new correlation ID {CorrelationId}. Sanitized capsule: \"{SanitizedValue}\".", EventName = "CorrelationCapsuleUnreadable")]
+    public static partial void CapsuleUnreadable(ILogger logger, CorrelationCapsuleProblem problem, string correlationId, string sanitizedValue);
+
+    [LoggerMessage(41, LogLevel.Debug, "Deferred work was scheduled outside any flow; it runs under the new correlation ID {CorrelationId}.", EventName = "CorrelationCapsuleEmpty")]
+    public static partial void CapsuleEmpty(ILogger logger, string correlationId);
+
+    [LoggerMessage(42, LogLevel.Warning, "Stored correlation capsule was refused by policy ({Problem}); the deferred work runs under the new correlation ID {CorrelationId}.", EventName = "CorrelationCapsuleRejected")]
+    public static partial void CapsuleRejected(ILogger logger, CorrelationIdProblem problem, string correlationId);
 }

@@ -1,5 +1,6 @@
 using Correlation.Messaging.DependencyInjection;
 using Correlation.Messaging.Generation;
+using Correlation.Messaging.Generation.Internal;
 using Correlation.Messaging.Internal;
 using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation.Internal;
@@ -90,6 +91,13 @@ public sealed class CorrelationPropagator
     public string NewId() => _generator.NewId();
 
     /// <summary>
+    /// Generates a new ID that is never derived from the ambient trace: for a request whose trace context came from a
+    /// source the caller does not trust (the <see cref="CorrelationIdFormat.W3CTraceId"/> generator reads <c>Activity.Current</c>).
+    /// </summary>
+    /// <returns>The new ID.</returns>
+    internal string NewIdIgnoringAmbientTrace() => _generator is TraceIdGenerator ? TraceIdGenerator.NewRandomId() : _generator.NewId();
+
+    /// <summary>
     /// Returns the ambient context for an outgoing message, or, where there is none (a background job, a timer),
     /// a new context with a generated ID, logged at debug level and counted.
     /// </summary>
@@ -106,6 +114,34 @@ public sealed class CorrelationPropagator
         Log.OutgoingCorrelationIdGenerated(_logger, id);
         CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "outgoing"));
         return new CorrelationContext(id, source: CorrelationIdSource.Generated);
+    }
+
+    /// <summary>
+    /// Returns the context an outgoing carrier should carry: the ambient one; or, where nothing is ambient (an outbox
+    /// relay, a scheduler), a valid correlation ID the carrier already holds (any spelling), with its valid causation ID;
+    /// otherwise a generated one (see <see cref="GetOutgoingContext()"/>).
+    /// </summary>
+    /// <remarks>
+    /// The kept causation ID is returned as the context's <see cref="CorrelationContext.MessageId"/>, so that
+    /// <see cref="Inject{TCarrier}"/> writes it back as the causation header of the relayed message.
+    /// </remarks>
+    internal CorrelationContext GetOutgoingContext<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    {
+        var current = AmbientCorrelation.Current;
+        if (current is not null)
+        {
+            return current;
+        }
+
+        var value = getter(carrier, Options.HeaderName);
+        if (value.IsPresent && Validate(value, trust: _invalidPolicy == InvalidCorrelationIdPolicy.Trust, out var existing, out _) == CorrelationIdProblem.None)
+        {
+            var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+            Log.ExistingCorrelationIdKept(_logger, existing!);
+            return new CorrelationContext(existing!, messageId: causationId, source: CorrelationIdSource.Inbound);
+        }
+
+        return GetOutgoingContext();
     }
 
     /// <summary>
@@ -358,13 +394,21 @@ public sealed class CorrelationPropagator
             return null;
         }
 
-        var problem = Validate(value, trust: false, out var id, out _);
+        // Message and causation IDs are opaque: safe text of bounded length, not the correlation ID's character set.
+        string? id = null;
+        var problem = value.Kind switch
+        {
+            InboundHeaderValueKind.Text => CorrelationIdValidator.ValidateMessageId(value.Text),
+            InboundHeaderValueKind.Utf8 => CorrelationIdValidator.ValidateMessageId(value.Utf8.Span, out id),
+            InboundHeaderValueKind.Null => CorrelationIdProblem.Null,
+            _ => CorrelationIdProblem.WrongType,
+        };
         if (problem != CorrelationIdProblem.None)
         {
             Log.InvalidCausationIdIgnored(_logger, name, problem, Sanitize(value));
             return null;
         }
 
-        return id;
+        return id ?? value.Text;
     }
 }

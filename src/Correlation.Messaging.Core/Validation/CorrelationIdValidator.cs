@@ -12,6 +12,9 @@ internal sealed class CorrelationIdValidator
 {
     internal const int SanitizedMaxChars = 64;
 
+    /// <summary>The longest message or causation ID read: room for any AMQP <c>message_id</c> (255 bytes) and any Kafka <c>topic:partition:offset</c>.</summary>
+    internal const int MaxMessageIdLength = 512;
+
     private readonly SearchValues<char> _allowedChars;
     private readonly SearchValues<byte> _allowedBytes;
 
@@ -122,6 +125,51 @@ internal sealed class CorrelationIdValidator
             decoded = text;
         }
 
+        return problem;
+    }
+
+    /// <summary>
+    /// Validates a message or causation ID: opaque text of 1 to <see cref="MaxMessageIdLength"/> characters that is safe
+    /// to log (<see cref="IsSafe"/>). The allowed-character set and <c>MaxLength</c> of correlation IDs do not apply: a
+    /// broker's own message ID (an AMQP <c>message_id</c> with <c>/</c>, a long Kafka <c>topic:partition:offset</c>) is kept.
+    /// </summary>
+    public static CorrelationIdProblem ValidateMessageId(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value.IsWhiteSpace())
+        {
+            return CorrelationIdProblem.Empty;
+        }
+
+        if (value.Length > MaxMessageIdLength)
+        {
+            return CorrelationIdProblem.TooLong;
+        }
+
+        return IsSafe(value) ? CorrelationIdProblem.None : CorrelationIdProblem.UnsafeCharacter;
+    }
+
+    /// <summary>Validates a message or causation ID given as UTF-8 bytes (strictly decoded) and, when valid, decodes it.</summary>
+    public static CorrelationIdProblem ValidateMessageId(ReadOnlySpan<byte> utf8, out string? decoded)
+    {
+        decoded = null;
+        if (utf8.IsEmpty)
+        {
+            return CorrelationIdProblem.Empty;
+        }
+
+        if (!Utf8.IsValid(utf8))
+        {
+            return CorrelationIdProblem.InvalidUtf8;
+        }
+
+        if (utf8.Length > MaxMessageIdLength * 3 || Encoding.UTF8.GetCharCount(utf8) > MaxMessageIdLength)
+        {
+            return CorrelationIdProblem.TooLong;
+        }
+
+        var text = Encoding.UTF8.GetString(utf8);
+        var problem = ValidateMessageId(text);
+        decoded = problem == CorrelationIdProblem.None ? text : null;
         return problem;
     }
 

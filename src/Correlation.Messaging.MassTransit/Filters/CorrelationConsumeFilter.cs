@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;
@@ -51,9 +49,7 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator,
 
     private async Task SendInScope(ExtractedCorrelation extracted, string? messageId, ConsumeContext context, IPipe<ConsumeContext> next)
     {
-        using var scope = propagator.BeginScope(extracted, messageId);
-        using var traceScope = transport.BeginTraceScope(context.ReceiveContext, propagator);
-        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+        using var scope = transport.BeginScope(context.ReceiveContext, propagator, extracted, messageId);
         await next.Send(context).ConfigureAwait(false);
     }
 }

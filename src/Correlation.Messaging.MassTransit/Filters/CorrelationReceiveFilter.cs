@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;
@@ -32,14 +30,21 @@ internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator,
             return;
         }
 
-        using var scope = propagator.BeginScope(extracted, transport.TransportMessageId(context));
-        using var traceScope = transport.BeginTraceScope(context, propagator);
-
-        // MassTransit's receive span (its consumer span for the delivery) when a listener sampled one.
-        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+        // The one consume-scope helper: MassTransit's receive span (its consumer span for the delivery, when a listener
+        // sampled one) is already current and gets tagged; then the trace context, the logging scope and the context.
+        using var scope = transport.BeginScope(context, propagator, extracted, transport.TransportMessageId(context));
         var received = new ReceivedCorrelation(scope.Context!);
         context.GetOrAddPayload(() => received);
-        await next.Send(context).ConfigureAwait(false);
+        try
+        {
+            await next.Send(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // MassTransit logs T-FAULT after the pipeline, outside every scope; this line is the correlated one.
+            Log.ReceivePipelineFaulted(propagator.Logger, ex, context.InputAddress, scope.Context!.MessageId);
+            throw;
+        }
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("correlationReceive");

@@ -1,6 +1,5 @@
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Validation;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;
@@ -21,22 +20,12 @@ internal static class OutgoingCorrelation
     /// </remarks>
     public static void Apply(SendContext context, CorrelationPropagator propagator, TransportCorrelation transport)
     {
-        CorrelationContext correlation;
-        if (CorrelationContext.Current is null && Existing(context, propagator.HeaderName) is { } existing)
-        {
-            correlation = new CorrelationContext(existing);
-        }
-        else
-        {
-            correlation = propagator.GetOutgoingContext();
-            propagator.Inject(correlation, context.Headers, MassTransitHeaders.Setter);
-        }
+        // Ambient context, else a valid header the message already carries (restored by a filter or copied by CopyHeaders),
+        // else a new ID; always written back under the canonical names.
+        var correlation = propagator.GetOutgoingContext(context.Headers, MassTransitHeaders.Getter);
+        MassTransitHeaders.RemoveAllSpellings(context.Headers, propagator.CausationHeaderName);
+        propagator.Inject(correlation, context.Headers, MassTransitHeaders.Setter);
 
         transport.ApplyNative(context, correlation, propagator);
     }
-
-    private static string? Existing(SendContext context, string headerName) =>
-        context.Headers.TryGetHeader(headerName, out var value) && value is string { Length: > 0 } text && CorrelationIdValidator.IsSafe(text)
-            ? text
-            : null;
 }

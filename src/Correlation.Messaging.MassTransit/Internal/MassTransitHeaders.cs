@@ -1,4 +1,5 @@
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Internal;
@@ -13,9 +14,39 @@ internal static class MassTransitHeaders
     public static readonly CorrelationHeaderGetter<Headers> Getter =
         static (headers, name) => headers.TryGetHeader(name, out var value) ? ToInbound(value) : InboundHeaderValue.Missing;
 
-    /// <summary>Writes a header of an outgoing message, replacing an existing one of the same name.</summary>
+    /// <summary>
+    /// Writes a header of an outgoing message under its canonical name. MassTransit's headers ignore case and keep the
+    /// first spelling, so a variant copied from the inbound message (raw-JSON <c>CopyHeaders</c>) is removed first.
+    /// </summary>
     public static readonly CorrelationHeaderSetter<SendHeaders> Setter =
-        static (headers, name, value) => headers.Set(name, value.Text);
+        static (headers, name, value) =>
+        {
+            RemoveAllSpellings(headers, name);
+            headers.Set(name, value.Text);
+        };
+
+    /// <summary>Removes every spelling of <paramref name="name"/> from MassTransit's send headers.</summary>
+    /// <param name="headers">The send headers.</param>
+    /// <param name="name">The header name.</param>
+    public static void RemoveAllSpellings(SendHeaders headers, string name)
+    {
+        List<string>? spellings = null;
+        foreach (var header in headers.GetAll())
+        {
+            if (HeaderLookup.IsSpellingOf(header.Key, name))
+            {
+                (spellings ??= []).Add(header.Key);
+            }
+        }
+
+        if (spellings is not null)
+        {
+            foreach (var key in spellings)
+            {
+                headers.Set(key, (string?)null);
+            }
+        }
+    }
 
     private static InboundHeaderValue ToInbound(object? value) => value switch
     {

@@ -1,5 +1,6 @@
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
+using Correlation.Messaging.Tracing.Internal;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Internal;
@@ -44,12 +45,21 @@ internal class TransportCorrelation
     }
 
     /// <summary>
-    /// Opens the inbound trace-context scope when <see cref="CorrelationOptions.PropagateTraceContext"/> is on, so that
-    /// messages sent while handling this one carry its trace context even when no activity is recorded.
+    /// Opens the consume scope with the one Core helper every adapter uses: the inbound trace context (when
+    /// <see cref="CorrelationOptions.PropagateTraceContext"/> is on, so that messages sent while handling this one carry it
+    /// even when no activity is recorded), then the logging scope, then the ambient context; MassTransit's current span is tagged.
     /// </summary>
     /// <param name="context">The receive context.</param>
     /// <param name="propagator">The propagator.</param>
-    /// <returns>The scope; an inactive one when the option is off.</returns>
-    public TraceContextScope BeginTraceScope(ReceiveContext context, CorrelationPropagator propagator) =>
-        propagator.Options.PropagateTraceContext ? TraceContextPropagation.BeginScope(ExtractTrace(context)) : default;
+    /// <param name="extracted">The extracted correlation.</param>
+    /// <param name="messageId">The handled message's ID.</param>
+    /// <returns>The scope.</returns>
+    public CorrelationScope BeginScope(ReceiveContext context, CorrelationPropagator propagator, in ExtractedCorrelation extracted, string? messageId) =>
+        TracedConsumeScope.Begin(
+            propagator,
+            extracted,
+            messageId,
+            propagator.Options.PropagateTraceContext ? ExtractTrace(context) : default,
+            activity: null,
+            previousActivity: null);
 }

@@ -67,7 +67,7 @@ public sealed class ConsumeHelperTests
         var boom = new InvalidOperationException("boom");
 
         var ex = Should.Throw<ConsumeProcessingException<string, string>>(() =>
-            _consumer.ConsumeWithCorrelation(Propagator, _ => throw boom, TimeSpan.FromMilliseconds(1)));
+            _consumer.ConsumeWithCorrelation(Propagator, (Action<ConsumeResult<string, string>>)(_ => throw boom), TimeSpan.FromMilliseconds(1)));
 
         ex.InnerException.ShouldBeSameAs(boom);
         ex.ConsumeResult.ShouldBeSameAs(record);
@@ -117,7 +117,9 @@ public sealed class ConsumeHelperTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
         var propagator = new CorrelationPropagator(new CorrelationOptions(), factory);
         _queue.Enqueue(Record("flow-next", 2));
+#pragma warning disable CM0005 // The scope is leaked on purpose: the helper must clear it before the next record.
         CorrelationContext.BeginScope(new CorrelationContext("leaked")); // never disposed
+#pragma warning restore CM0005
         CorrelationContext? atHandler = null;
 
         _consumer.ConsumeWithCorrelation(propagator, _ => atHandler = CorrelationContext.Current, TimeSpan.FromMilliseconds(1));
@@ -229,7 +231,7 @@ public sealed class ConsumeHelperTests
     public void Helpers_NullArguments_Throw()
     {
         Should.Throw<ArgumentNullException>(() => _consumer.ConsumeWithCorrelation(null!, _ => { }, TimeSpan.Zero));
-        Should.Throw<ArgumentNullException>(() => _consumer.ConsumeWithCorrelation(Propagator, null!, TimeSpan.Zero));
+        Should.Throw<ArgumentNullException>(() => _consumer.ConsumeWithCorrelation(Propagator, (Action<ConsumeResult<string, string>>)null!, TimeSpan.Zero));
         Should.Throw<ArgumentNullException>(() => ((IConsumer<string, string>)null!).ConsumeWithCorrelation(Propagator, _ => { }, TimeSpan.Zero));
         Should.Throw<ArgumentOutOfRangeException>(() => _consumer.ConsumeBatchWithCorrelation(Propagator, 0, TimeSpan.Zero, _ => { }));
     }
