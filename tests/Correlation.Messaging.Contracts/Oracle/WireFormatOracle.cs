@@ -42,16 +42,27 @@ public sealed class WireFormatOracle
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly string _allowedSymbols;
+    private readonly bool _asciiOnly;
 
     /// <summary>Initializes an oracle for the given validation settings (defaults: 128, <c>-_.:</c>).</summary>
-    public WireFormatOracle(int maxLength = 128, string allowedSymbols = "-_.:")
+    /// <param name="maxLength">The maximum length of a valid ID.</param>
+    /// <param name="allowedSymbols">The symbols allowed besides ASCII letters and digits.</param>
+    /// <param name="asciiOnly">
+    /// Whether the transport carries ASCII only (the document's HTTP section): a value <c>Trust</c> would keep is kept
+    /// only when it is ASCII, otherwise replaced.
+    /// </param>
+    public WireFormatOracle(int maxLength = 128, string allowedSymbols = "-_.:", bool asciiOnly = false)
     {
         MaxLength = maxLength;
         _allowedSymbols = allowedSymbols;
+        _asciiOnly = asciiOnly;
     }
 
     /// <summary>Gets the oracle for the default options.</summary>
     public static WireFormatOracle Default { get; } = new();
+
+    /// <summary>Gets the oracle for the default options at the HTTP boundary, which carries ASCII only.</summary>
+    public static WireFormatOracle Http { get; } = new(asciiOnly: true);
 
     /// <summary>Gets the maximum length of a valid ID.</summary>
     public int MaxLength { get; }
@@ -133,6 +144,8 @@ public sealed class WireFormatOracle
 
         return policy switch
         {
+            InvalidCorrelationIdPolicy.Trust when _asciiOnly && text.Any(c => c > '\u007F') =>
+                new(ExpectedOutcome.Replaced, null, "printable outside the allowed set, trusted, but not ASCII: refused at the HTTP boundary"),
             InvalidCorrelationIdPolicy.Trust => new(ExpectedOutcome.Kept, text, "printable outside the allowed set, trusted"),
             InvalidCorrelationIdPolicy.Reject => new(ExpectedOutcome.Rejected, null, "printable outside the allowed set"),
             _ => new(ExpectedOutcome.Replaced, null, "printable outside the allowed set"),
