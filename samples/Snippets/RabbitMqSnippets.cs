@@ -6,7 +6,7 @@ using RabbitMQ.Client;
 
 namespace Snippets;
 
-/// <summary>The snippets of src/Correlation.Messaging.RabbitMq/README.md.</summary>
+/// <summary>The snippets of src/Correlation.Messaging.RabbitMq/README.md (RabbitMQ.Client).</summary>
 internal static class RabbitMqSnippets
 {
     public static async Task RabbitMqClient(IChannel channel, CorrelationPropagator propagator, ReadOnlyMemory<byte> body, ILogger logger)

@@ -28,7 +28,7 @@ namespace Correlation.Messaging.Kafka.Tests.Reliability;
 /// <see cref="RawHeader.NativeCorrelationId"/> is refused.
 /// </para>
 /// </remarks>
-public sealed class KafkaContractHarness : IBrokerContractHarness
+public sealed class KafkaContractHarness : IRelayContractHarness
 {
     /// <summary>The header the loop adds to dead-lettered records: the inner exception's type name.</summary>
     public const string DeadLetterReasonHeader = "dlt-reason";
@@ -126,6 +126,19 @@ public sealed class KafkaContractHarness : IBrokerContractHarness
         }
 
         await _raw.ProduceAsync(new TopicPartition(InboundTopic, 0), new Message<string, string> { Value = body, Headers = kafkaHeaders }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task SendPreparedAsync(string body, IReadOnlyList<RawHeader> headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var kafkaHeaders = new Headers();
+        foreach (var header in headers)
+        {
+            kafkaHeaders.Add(header.Name, Encode(header.Value));
+        }
+
+        await _correlating.ProduceAsync(new TopicPartition(DownstreamTopic, 0), new Message<string, string> { Value = body, Headers = kafkaHeaders }, cancellationToken);
     }
 
     /// <inheritdoc />

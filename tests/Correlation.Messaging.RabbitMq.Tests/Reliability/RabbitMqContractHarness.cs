@@ -37,7 +37,7 @@ public sealed record ContractDownstream(string Body);
 /// when the harness is disposed.
 /// </para>
 /// </remarks>
-public sealed class RabbitMqContractHarness : IBrokerContractHarness
+public sealed class RabbitMqContractHarness : IRelayContractHarness
 {
     private readonly RabbitMqFixture _fixture;
     private readonly ILoggerFactory _loggerFactory;
@@ -158,6 +158,30 @@ public sealed class RabbitMqContractHarness : IBrokerContractHarness
             properties,
             RawPublisher.Envelope<ContractMessage>(new { body }, messageId),
             cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The relay publishes with RabbitMQ.Client's <c>WithCorrelation</c>: MassTransit's own outbox restores stored headers
+    /// after the send filter has run (see the wire format), so a MassTransit send cannot stand for a relay here.
+    /// </remarks>
+    public async Task SendPreparedAsync(string body, IReadOnlyList<RawHeader> headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var properties = new BasicProperties { ContentType = RawPublisher.EnvelopeContentType, Persistent = true, Headers = new Dictionary<string, object?>(StringComparer.Ordinal) };
+        foreach (var header in headers)
+        {
+            properties.Headers[header.Name] = header.Value;
+        }
+
+        await _channel.BasicPublishWithCorrelationAsync(
+            string.Empty,
+            DownstreamQueue,
+            RawPublisher.Envelope<ContractDownstream>(new { body }),
+            properties,
+            mandatory: true,
+            propagator: Propagator,
+            cancellationToken: cancellationToken);
     }
 
     /// <inheritdoc />
