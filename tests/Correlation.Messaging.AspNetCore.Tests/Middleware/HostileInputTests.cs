@@ -15,7 +15,8 @@ namespace Correlation.Messaging.AspNetCore.Tests.Middleware;
 /// <see cref="WireFormatOracle"/>, an independent reading of docs/wire-format.md, under every policy: as text on the
 /// in-memory test server (every kind, lone surrogates included), and as raw request bytes on a real Kestrel, which
 /// itself refuses what HTTP cannot carry (control bytes, non-ASCII) before the middleware sees it. HTTP's failure path
-/// for a rejected ID is a 400 that still carries a (new) <c>X-Correlation-ID</c>. Replay with the printed <c>ORACLE_SEED</c>.
+/// for a rejected ID is a 400 that still carries a (new) <c>X-Correlation-ID</c>; HTTP carries ASCII only, so under
+/// <c>Trust</c> a non-ASCII value is replaced (the document's HTTP section). Replay with the printed <c>ORACLE_SEED</c>.
 /// </summary>
 public sealed class HostileInputTests
 {
@@ -113,9 +114,8 @@ public sealed class HostileInputTests
         WriteLine($"{label}: {check.Summary()}; refused by Kestrel: {string.Join(", ", refused.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}");
         check.ThrowIfAnyMismatch();
 
-        // Issue 13, defect 1 (fixed): under Trust a non-ASCII ID reached the handler, and Kestrel then could not set the
-        // response header, so the client got no X-Correlation-ID (or a 500). HTTP now replaces it (wire format, "HTTP"):
-        // every request the middleware lets through is answered with its ID.
+        // Issue 13, defect 1: a non-ASCII ID that Trust kept used to make Kestrel fail on the response header (a 500
+        // without X-Correlation-ID). Every request the middleware let through must be answered with its ID.
         unanswered.ShouldBeEmpty($"{label}: requests handled but answered without their ID");
         check.RequireMinimumPerKind(PerKind, WireKind.Valid, WireKind.TooLong, WireKind.EmptyOrWhitespace);
         check.RequireMinimumPerKind(5, WireKind.OutsideAllowedSet);

@@ -116,6 +116,8 @@ public sealed class WireFormatOracleTests
         oracle.Judge(WireValue.OfNull(), InvalidCorrelationIdPolicy.Trust).Outcome.ShouldBe(ExpectedOutcome.Replaced);
         oracle.Judge(WireValue.OfWrongType(42), InvalidCorrelationIdPolicy.Trust).Outcome.ShouldBe(ExpectedOutcome.Replaced);
         oracle.Judge(WireValue.OfWrongType(42), InvalidCorrelationIdPolicy.Reject).Outcome.ShouldBe(ExpectedOutcome.Rejected);
+        WireFormatOracle.Http.Judge(WireValue.OfText(WireKind.OutsideAllowedSet, "café-1"), InvalidCorrelationIdPolicy.Trust).Outcome.ShouldBe(ExpectedOutcome.Replaced, "HTTP carries ASCII only");
+        WireFormatOracle.Http.Judge(WireValue.OfText(WireKind.OutsideAllowedSet, "a b/c"), InvalidCorrelationIdPolicy.Trust).KeptId.ShouldBe("a b/c");
         new WireFormatOracle(maxLength: 4, allowedSymbols: "/").Judge(WireValue.OfText(WireKind.Valid, "a/b"), InvalidCorrelationIdPolicy.Reject).Outcome.ShouldBe(ExpectedOutcome.Kept);
     }
 
