@@ -68,7 +68,7 @@ internal static class Descriptors
         Category,
         DiagnosticSeverity.Warning,
         isEnabledByDefault: true,
-        description: "A CorrelationScope must be disposed exactly once, in the flow that began it, normally with a using statement. A scope never disposed leaks its context into whatever runs next on the flow; a scope kept in a field outlives its flow; a scope disposed twice restores an outdated context over a newer one.",
+        description: "A CorrelationScope must be disposed exactly once, in the flow that began it, normally with a using statement. A scope never disposed leaks its context into whatever runs next on the flow; a scope kept in a field outlives its flow; a scope declared with using and also disposed explicitly ends before the code that looks as if it ran inside it.",
         helpLinkUri: HelpLink(ScopeMisuseId));
 
     public static readonly DiagnosticDescriptor AmbientWriteInAsync = new(

@@ -70,6 +70,7 @@ internal static class SqsThroughput
             Console.WriteLine($"median raw {Median(rates[0]):N0} msg/s, by-hand {Median(rates[1]):N0} msg/s, correlating {Median(rates[2]):N0} msg/s");
             Console.WriteLine($"ratio correlating/by-hand (the package's own cost): median of rounds {Median(vsByHand):F3} (goal >= 0.98)");
             Console.WriteLine($"ratio correlating/raw (package + two more attributes on the wire): median of rounds {Median(vsRaw):F3}");
+            Console.WriteLine($"RESULT throughput ratio correlating / by-hand: {Spread(vsByHand)}");
         }
 
         return 0;

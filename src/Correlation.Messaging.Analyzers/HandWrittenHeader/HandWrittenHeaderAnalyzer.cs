@@ -147,11 +147,12 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
                 _headerDictionaryExtensions = compilation.GetTypeByMetadataName("Microsoft.AspNetCore.Http.HeaderDictionaryExtensions");
             }
 
-            if (Has("Correlation.Messaging.RabbitMq") || Has("Correlation.Messaging.MassTransit"))
+            if (Has("Correlation.Messaging.MassTransit"))
             {
                 _sendHeaders = compilation.GetTypeByMetadataName("MassTransit.SendHeaders");
-                _rabbitMq = Has("Correlation.Messaging.RabbitMq");
             }
+
+            _rabbitMq = Has("Correlation.Messaging.RabbitMq") || Has("Correlation.Messaging.MassTransit.RabbitMq");
 
             if (Has("Correlation.Messaging.Sqs"))
             {

@@ -184,7 +184,7 @@ public sealed class ScopeMisuseAnalyzer : DiagnosticAnalyzer
 
         if (usingDeclared && explicitDispose)
         {
-            Report(context, invocation, Descriptors.ScopeDisposedTwice, $"'{local.Name}' is disposed twice (by its using and explicitly): the second dispose restores an outdated context");
+            Report(context, invocation, Descriptors.ScopeDisposedTwice, $"'{local.Name}' is disposed explicitly although its using disposes it: the code after the explicit Dispose runs outside the scope the using promises");
         }
         else if (!usingDeclared && !disposed)
         {

@@ -83,7 +83,7 @@ public sealed class ScopeMisuseAnalyzerTests
             }
             """
         },
-        { "not a scope", Method("using var scope = CorrelationContext.BeginScope(context); var next = context.ForMessage(\"m-2\");") },
+        { "not a scope", Method("using var scope = CorrelationContext.BeginScope(context); var next = new CorrelationContext(\"c-2\");") },
     };
 
     [Theory]

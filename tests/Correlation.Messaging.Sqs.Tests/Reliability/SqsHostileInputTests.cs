@@ -78,7 +78,8 @@ public sealed class SqsHostileInputTests(SqsFixture fixture)
             HostileInputAssertions.IsSafeId(context.CorrelationId, seed, input);
             if (context.CausationId is not null)
             {
-                HostileInputAssertions.IsSafeId(context.CausationId, seed, input);
+                // Causation IDs are opaque message IDs (wire format): safe, at most 512 characters.
+                HostileInputAssertions.IsSafeId(context.CausationId, seed, input, maxLength: 512);
             }
         }
 
