@@ -151,6 +151,22 @@ public sealed class HostedConsumerTests(KafkaFixture kafka)
         handlerLines.ShouldAllBe(l => l.CorrelationId == flows[l.Message.Split(' ', StringSplitOptions.None)[1]]);
     }
 
+    [Fact]
+    public async Task AddKafkaConsumer_BufferFullWithSlowHandler_PausesAndResumesWithoutLosingOrSkipping()
+    {
+        var topic = KafkaFixture.NewTopic("hosted-pause");
+        await kafka.TryCreateTopicAsync(topic, 1);
+        var probe = new HandlerProbe { Behaviour = (_, ct) => Task.Delay(5, ct) };
+        var values = Enumerable.Range(0, 40).Select(i => ((string?)"k", $"r-{i:D3}", (int?)0)).ToList();
+        await HostedConsumerHarness.ProduceAsync(kafka, topic, values);
+        await using var harness = HostedConsumerHarness.Create(kafka, topic, "g-" + topic, probe, o => o.BufferedRecordsPerPartition = 1);
+        await harness.Host.StartAsync(TestContext.Current.CancellationToken);
+
+        (await TestSupport.Eventually.TrueAsync(() => probe.Handled.Count >= 40, Wait)).ShouldBeTrue($"handled {probe.Handled.Count} of 40");
+        await Task.Delay(500, TestContext.Current.CancellationToken);
+        probe.Handled.Select(h => h.Record.Message.Value).ShouldBe(values.Select(v => v.Item2)); // each once, in order
+    }
+
     [Theory]
     [InlineData(KafkaCommitStrategy.AfterEachRecord)]
     [InlineData(KafkaCommitStrategy.Batched)]

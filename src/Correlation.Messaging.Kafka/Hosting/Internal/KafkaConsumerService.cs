@@ -262,7 +262,9 @@ internal sealed class KafkaConsumerService<TKey, TValue, THandler> : BackgroundS
     private void OnRevoked(IConsumer<TKey, TValue> consumer, List<TopicPartitionOffset> revoked)
     {
         // Still the owner here: let the running records finish, then commit what they finished before letting go.
-        StopWorkers([.. revoked.Select(p => p.TopicPartition)]);
+        var partitions = revoked.Select(p => p.TopicPartition).ToList();
+        ResumePaused(consumer, partitions);
+        StopWorkers(partitions);
         FinishDone(consumer);
         CommitStored(consumer);
     }
@@ -271,6 +273,7 @@ internal sealed class KafkaConsumerService<TKey, TValue, THandler> : BackgroundS
     {
         // No longer the owner: nothing can be committed; the new owner reads the unfinished records again.
         var partitions = lost.Select(p => p.TopicPartition).ToList();
+        ResumePaused(consumer, partitions);
         StopWorkers(partitions);
         var keep = new List<TopicPartitionOffset>();
         while (_done.TryDequeue(out var handled))
@@ -282,6 +285,25 @@ internal sealed class KafkaConsumerService<TKey, TValue, THandler> : BackgroundS
         }
 
         keep.ForEach(_done.Enqueue);
+    }
+
+    /// <summary>A partition paused for a full buffer must not stay paused when it is assigned again later.</summary>
+    private void ResumePaused(IConsumer<TKey, TValue> consumer, List<TopicPartition> partitions)
+    {
+        var paused = partitions.Where(_pending.ContainsKey).ToList();
+        if (paused.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            consumer.Resume(paused);
+        }
+        catch (KafkaException ex)
+        {
+            Log.ClientError(_logger, _registration.Topic, ex.Error.Code, ex.Error.Reason);
+        }
     }
 
     private void OnError(IConsumer<TKey, TValue> consumer, Error error)
