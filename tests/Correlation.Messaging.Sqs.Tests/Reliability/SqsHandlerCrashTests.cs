@@ -1,6 +1,7 @@
 using Correlation.Messaging.TestSupport;
 using System.Collections.Concurrent;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Tests.Integration;
 
 namespace Correlation.Messaging.Sqs.Tests.Reliability;
