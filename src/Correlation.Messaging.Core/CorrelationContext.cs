@@ -112,7 +112,7 @@ public sealed class CorrelationContext
     /// </summary>
     /// <param name="messageId">The ID of the message about to be handled.</param>
     /// <returns>A new context.</returns>
-    public CorrelationContext ForMessage(string? messageId) => new(CorrelationId, MessageId, messageId, Source);
+    internal CorrelationContext ForMessage(string? messageId) => new(CorrelationId, MessageId, messageId, Source);
 
     /// <inheritdoc />
     public override string ToString() => LogScope.ToString();

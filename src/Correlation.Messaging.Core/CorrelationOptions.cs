@@ -76,8 +76,8 @@ public sealed class CorrelationOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets a value indicating whether broker adapters carry the W3C <c>traceparent</c> and <c>tracestate</c>
-    /// headers next to the correlation header (see <see cref="Tracing.TraceContextPropagation"/>), whether or not a
-    /// listener samples the trace.
+    /// headers next to the correlation header, whether or not a listener samples the trace: when no recorded activity
+    /// exists, the inbound <c>traceparent</c> of the message being handled is forwarded unchanged.
     /// </summary>
     /// <value>The default is <see langword="false"/>: leave trace context to the broker's tracing instrumentation.</value>
     public bool PropagateTraceContext { get; set; }
@@ -102,6 +102,28 @@ public sealed class CorrelationOptions : IValidatableObject
             {
                 yield return new ValidationResult($"Header name '{name}' must be non-empty printable ASCII.", [nameof(HeaderName)]);
                 yield break;
+            }
+        }
+
+        // The header lookup rule matches names ignoring case, so our three names must differ ignoring case, and the
+        // causation and message-ID names must never be read as a correlation alias.
+        if (string.Equals(HeaderName, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(HeaderName, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase)
+            || string.Equals(CausationHeaderName, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase))
+        {
+            yield return new ValidationResult(
+                $"HeaderName '{HeaderName}', CausationHeaderName '{CausationHeaderName}' and MessageIdHeaderName '{MessageIdHeaderName}' must differ (ignoring case).",
+                [nameof(HeaderName), nameof(CausationHeaderName), nameof(MessageIdHeaderName)]);
+        }
+
+        foreach (var alias in ReadAliases)
+        {
+            if (string.Equals(alias, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(alias, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult(
+                    $"Read alias '{alias}' is the causation or message-ID header: it would be read as a correlation ID.",
+                    [nameof(ReadAliases)]);
             }
         }
     }

@@ -6,41 +6,30 @@ namespace Correlation.Messaging;
 /// Keeps a <see cref="CorrelationContext"/> ambient (and, when opened by a propagator, a logging scope open) until disposed.
 /// </summary>
 /// <remarks>
-/// Dispose scopes in the reverse order of their creation, normally with a <see langword="using"/> statement.
-/// Disposing restores the context that was ambient when the scope began, exactly.
+/// <para>Dispose scopes in the reverse order of their creation, normally with a <see langword="using"/> statement.
+/// Disposing restores the context that was ambient when the scope began.</para>
+/// <para>Disposing is idempotent and shared by copies of the struct: a second dispose, or the dispose of a copy, does
+/// nothing, so it never restores an old context over a newer scope. Disposing a scope while scopes opened inside it are
+/// still open (leaked) closes those first, logging scopes and spans included.</para>
 /// </remarks>
 public readonly struct CorrelationScope : IDisposable
 {
-    private readonly CorrelationContext? _previous;
-    private readonly IDisposable? _logScope;
-    private readonly bool _active;
+    private readonly CorrelationFrame? _frame;
 
-    private CorrelationScope(CorrelationContext? previous, IDisposable? logScope)
-    {
-        _previous = previous;
-        _logScope = logScope;
-        _active = true;
-    }
+    private CorrelationScope(CorrelationFrame frame) => _frame = frame;
 
     /// <summary>Gets the context this scope made ambient, or <see langword="null"/> for a default scope.</summary>
-    public CorrelationContext? Context { get; private init; }
+    public CorrelationContext? Context => _frame?.Context;
 
-    /// <summary>Restores the previous ambient context and closes the logging scope, if any.</summary>
+    /// <summary>Restores the previous ambient context and closes the logging scope, if any. Later calls do nothing.</summary>
     public void Dispose()
     {
-        if (!_active)
+        if (_frame is not null)
         {
-            return;
+            AmbientCorrelation.Pop(_frame);
         }
-
-        _logScope?.Dispose();
-        AmbientCorrelation.Current = _previous;
     }
 
-    internal static CorrelationScope Enter(CorrelationContext context, IDisposable? logScope)
-    {
-        var previous = AmbientCorrelation.Current;
-        AmbientCorrelation.Current = context;
-        return new CorrelationScope(previous, logScope) { Context = context };
-    }
+    internal static CorrelationScope Enter(CorrelationContext context, IDisposable? logScope) =>
+        new(AmbientCorrelation.Push(context, logScope));
 }

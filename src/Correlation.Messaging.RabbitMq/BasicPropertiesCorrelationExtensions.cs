@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.RabbitMq.Internal;
 using Correlation.Messaging.Tracing;
 using RabbitMQ.Client;
@@ -12,8 +13,10 @@ namespace Correlation.Messaging.RabbitMq;
 public static class BasicPropertiesCorrelationExtensions
 {
     /// <summary>
-    /// Writes the ambient correlation context (or, where there is none, a generated one) to <paramref name="properties"/>:
-    /// the correlation header, the causation header while a message is being handled, and the AMQP <c>correlation_id</c>.
+    /// Writes the ambient correlation context to <paramref name="properties"/>: the correlation header, the causation header
+    /// while a message is being handled, and the AMQP <c>correlation_id</c>. Where nothing is ambient, a valid correlation
+    /// ID (and causation ID) the properties already carry is kept, so relays of stored messages keep their flow; otherwise
+    /// an ID is generated.
     /// </summary>
     /// <param name="properties">The properties of the message about to be published; they are modified.</param>
     /// <param name="propagator">The propagator, or <see langword="null"/> for <see cref="CorrelationPropagator.Default"/>.</param>
@@ -27,12 +30,16 @@ public static class BasicPropertiesCorrelationExtensions
     {
         ArgumentNullException.ThrowIfNull(properties);
         propagator ??= CorrelationPropagator.Default;
-        return properties.WithCorrelation(propagator.GetOutgoingContext(), propagator);
+
+        // Outside any scope, a valid ID the properties already carry (a relay of stored messages) is kept.
+        return properties.WithCorrelation(propagator.GetOutgoingContext((IReadOnlyBasicProperties)properties, AmqpCarrier.PropertiesGetter), propagator);
     }
 
     /// <summary>
     /// Writes <paramref name="context"/> to <paramref name="properties"/>: the correlation header, the causation header when
-    /// the context is handling a message, and the AMQP <c>correlation_id</c> when it is not already set.
+    /// the context is handling a message (a stale one is removed otherwise), the AMQP <c>correlation_id</c> when it is not
+    /// already set, and a new UUIDv7 <c>message_id</c> when the application set none. Our header names are written
+    /// canonically; copies in another spelling are removed.
     /// </summary>
     /// <param name="properties">The properties of the message about to be published; they are modified.</param>
     /// <param name="context">The correlation context to write.</param>
@@ -48,7 +55,15 @@ public static class BasicPropertiesCorrelationExtensions
         ArgumentNullException.ThrowIfNull(context);
         propagator ??= CorrelationPropagator.Default;
 
+        // Reused or copied properties may carry a causation ID of another message, or our names in another spelling:
+        // every spelling of ours goes, and the canonical ones are written.
+        HeaderLookup.RemoveAllSpellings(properties.Headers, propagator.CausationHeaderName);
         propagator.Inject(context, (IBasicProperties)properties, AmqpCarrier.PropertiesSetter);
+        if (!properties.IsMessageIdPresent() || string.IsNullOrEmpty(properties.MessageId))
+        {
+            properties.MessageId = AmqpCarrier.NewMessageId();
+        }
+
         AmqpCarrier.TrySetCorrelationIdProperty(properties, context, propagator.HeaderName, propagator.Logger);
         TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
         if (propagator.Options.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out _, out var traceState))

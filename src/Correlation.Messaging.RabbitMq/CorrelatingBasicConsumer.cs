@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Internal;
 using Correlation.Messaging.Tracing;
+using Correlation.Messaging.Tracing.Internal;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -14,8 +15,11 @@ namespace Correlation.Messaging.RabbitMq;
 /// </summary>
 /// <remarks>
 /// <para>Read precedence: the correlation header, the AMQP <c>correlation_id</c>, the aliases; then a generated ID.
-/// The AMQP <c>message_id</c>, when present, is the handled message's ID, so messages published from a handler carry it
-/// as their causation ID.</para>
+/// The AMQP <c>message_id</c> is the handled message's ID (a delivery without one gets a new UUIDv7 for its handling),
+/// so messages published from a handler carry it as their causation ID.</para>
+/// <para>With <see cref="CorrelationOptions.PropagateTraceContext"/> on, each delivery runs in a consumer span
+/// <c>&lt;exchange or queue&gt; process</c> (ActivitySource <c>Correlation.Messaging.RabbitMq</c>, only when a listener
+/// subscribes), a child of the delivery's <c>traceparent</c>.</para>
 /// <para>When the policy rejects a delivery's ID, the handlers are not called and, by default, the delivery is rejected
 /// without requeue, so it goes to the queue's dead-letter exchange (configure one: without it, the broker drops the message).</para>
 /// </remarks>
@@ -74,11 +78,13 @@ public sealed class CorrelatingBasicConsumer : AsyncEventingBasicConsumer
             return;
         }
 
-        using var scope = _propagator.BeginScope(extracted, AmqpCarrier.MessageId(properties));
-        using var traceScope = _propagator.Options.PropagateTraceContext
-            ? TraceContextPropagation.BeginScope(TraceContextPropagation.Extract(properties, AmqpCarrier.PropertiesGetter))
-            : default;
-        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+        // A delivery without message_id still gets a message ID for its handling, so what it causes can name its cause.
+        var messageId = AmqpCarrier.MessageId(properties) ?? AmqpCarrier.NewMessageId();
+        var propagate = _propagator.Options.PropagateTraceContext;
+        var trace = propagate ? TraceContextPropagation.Extract(properties, AmqpCarrier.PropertiesGetter) : default;
+        var previousActivity = Activity.Current;
+        var activity = propagate ? RabbitMqTelemetry.StartProcess(exchange, routingKey, messageId, trace) : null;
+        using var scope = TracedConsumeScope.Begin(_propagator, extracted, messageId, trace, activity, previousActivity);
         await base.HandleBasicDeliverAsync(consumerTag, deliveryTag, redelivered, exchange, routingKey, properties, body, cancellationToken)
             .ConfigureAwait(false);
     }

@@ -17,7 +17,8 @@ public sealed record HostileValue(string Kind, string? Text, byte[]? Bytes)
 /// <summary>
 /// A seeded generator of hostile correlation header values: random bytes, long runs, control characters, Unicode edge
 /// cases (lone surrogates, bidi overrides, zero-width characters) and near-valid values at the length and charset
-/// boundaries. No property-testing package is obtainable here, so this is hand-written; print the seed on failure.
+/// boundaries. Superseded by <see cref="Oracle.WireValueGen"/> (CsCheck, shrinking) judged by <see cref="Oracle.WireFormatOracle"/>;
+/// kept until every broker's tests use those.
 /// </summary>
 public static class HostileValues
 {

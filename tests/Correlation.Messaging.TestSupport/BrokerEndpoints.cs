@@ -7,7 +7,7 @@ namespace Correlation.Messaging.TestSupport;
 /// docker compose, or the user), falling back to the <c>eng/.run/brokers.env</c> file that <c>eng/brokers.sh up</c> writes.
 /// </summary>
 /// <remarks>
-/// A missing endpoint fails the test when <c>CI=true</c> and skips it otherwise, always with a message saying how to start the broker.
+/// A missing endpoint fails the test when <c>CI</c> is set (<c>true</c>, <c>1</c> or <c>yes</c>) and skips it otherwise, always with a message saying how to start the broker.
 /// </remarks>
 public static class BrokerEndpoints
 {
@@ -19,7 +19,12 @@ public static class BrokerEndpoints
 
     private static readonly Lazy<IReadOnlyDictionary<string, string>> EnvFile = new(ReadEnvFile);
 
-    public static bool IsCi => string.Equals(Environment.GetEnvironmentVariable("CI"), "true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Gets whether the <c>CI</c> variable says CI (<c>true</c>, <c>1</c> or <c>yes</c>, as in <c>eng/test.sh</c> and the build).</summary>
+    public static bool IsCi => MeansCi(Environment.GetEnvironmentVariable("CI"));
+
+    /// <summary>Returns whether a value of the <c>CI</c> variable means CI: <c>true</c>, <c>1</c> or <c>yes</c>, in any case.</summary>
+    public static bool MeansCi(string? value) =>
+        value?.Trim().ToUpperInvariant() is "TRUE" or "1" or "YES";
 
     public static Uri RabbitMqUri => new(Require(RabbitMqUriVariable, "rabbitmq"));
 

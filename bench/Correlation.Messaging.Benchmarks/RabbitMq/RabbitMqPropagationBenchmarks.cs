@@ -3,7 +3,8 @@ using BenchmarkDotNet.Attributes;
 using BenchmarkDotNet.Configs;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq;
-using Correlation.Messaging.RabbitMq.Filters;
+using Correlation.Messaging.MassTransit.Filters;
+using Correlation.Messaging.MassTransit.RabbitMq.Internal;
 using Correlation.Messaging.RabbitMq.Internal;
 using MassTransit;
 using MassTransit.RabbitMqTransport;
@@ -36,8 +37,8 @@ public class RabbitMqPropagationBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _sendFilter = new CorrelationSendFilter(_propagator);
-        _publishFilter = new CorrelationPublishFilter(_propagator);
+        _sendFilter = new CorrelationSendFilter(_propagator, RabbitMqTransportCorrelation.Instance);
+        _publishFilter = new CorrelationPublishFilter(_propagator, RabbitMqTransportCorrelation.Instance);
         _context = new CorrelationContext("0f8fad5b-d9cb-469f-a165-70867728950e", messageId: "7c9e6679-7425-40de-944b-e07fc1f90ae7");
         _ = _context.CorrelationIdUtf8;
         _ = _context.MessageIdUtf8;

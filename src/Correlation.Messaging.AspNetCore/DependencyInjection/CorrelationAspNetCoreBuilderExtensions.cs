@@ -3,6 +3,7 @@ using Correlation.Messaging.AspNetCore;
 using Correlation.Messaging.AspNetCore.DependencyInjection;
 using Correlation.Messaging.Propagation;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
@@ -24,7 +25,7 @@ public static class CorrelationAspNetCoreBuilderExtensions
     /// <example>
     /// <code>
     /// builder.Services.AddCorrelation(o => o.InvalidIdPolicy = InvalidCorrelationIdPolicy.Reject)
-    ///     .AddAspNetCore(http => http.TrustedNetworks.Add(IPNetwork.Parse("10.0.0.0/8")));
+    ///     .AddAspNetCore(http => http.TrustedNetworks.Add("10.0.0.0/8"));
     /// builder.Services.AddProblemDetails();
     /// ...
     /// app.UseCorrelation();
@@ -45,8 +46,7 @@ public static class CorrelationAspNetCoreBuilderExtensions
         }
 
         services.AddSingleton(CorrelationAspNetCoreMarker.Instance);
-        services.AddOptionsWithValidateOnStart<CorrelationHttpOptions>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<CorrelationHttpOptions>, CorrelationHttpOptionsValidator>());
+        services.AddOptionsWithValidateOnStart<CorrelationHttpOptions, CorrelationHttpOptionsValidator>();
 
         // Ours runs first, so that a user's own CustomizeProblemDetails has the last word.
         services.AddOptions<ProblemDetailsOptions>().PostConfigure<IOptions<CorrelationHttpOptions>>(static (problemDetails, http) =>
@@ -67,6 +67,29 @@ public static class CorrelationAspNetCoreBuilderExtensions
         });
 
         return builder;
+    }
+
+    /// <summary>
+    /// Adds the services of <c>app.UseCorrelation()</c> with HTTP-specific options bound from configuration, and the
+    /// <c>correlation_id</c> extension of ProblemDetails bodies written by <see cref="IProblemDetailsService"/>.
+    /// </summary>
+    /// <param name="builder">The builder returned by <c>services.AddCorrelation(...)</c>.</param>
+    /// <param name="section">The section that holds the <see cref="CorrelationHttpOptions"/> (for example <c>Correlation:Http</c>).</param>
+    /// <returns>The same builder.</returns>
+    /// <exception cref="ArgumentNullException"><paramref name="builder"/> or <paramref name="section"/> is <see langword="null"/>.</exception>
+    /// <example>
+    /// <code>
+    /// // appsettings.json: { "Correlation": { "Http": { "TrustedNetworks": [ "10.0.0.0/8" ], "SetTraceIdentifier": true } } }
+    /// builder.Services.AddCorrelation(builder.Configuration.GetSection("Correlation"))
+    ///     .AddAspNetCore(builder.Configuration.GetSection("Correlation:Http"));
+    /// </code>
+    /// </example>
+    public static ICorrelationBuilder AddAspNetCore(this ICorrelationBuilder builder, IConfigurationSection section)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(section);
+        builder.Services.Configure<CorrelationHttpOptions>(section);
+        return builder.AddAspNetCore();
     }
 
     private static void AddCorrelationId(ProblemDetailsContext context)

@@ -17,4 +17,10 @@ internal static partial class Log
 
     [LoggerMessage(402, LogLevel.Error, "An unhandled exception was thrown by the application; responding 500.", EventName = "UnhandledException")]
     public static partial void UnhandledException(ILogger logger, Exception exception);
+
+    [LoggerMessage(403, LogLevel.Warning, "The request's correlation ID was trusted by policy but is not ASCII, which HTTP cannot carry back; replaced with {CorrelationId}. Sanitized value: \"{SanitizedValue}\".", EventName = "NonAsciiCorrelationIdReplaced")]
+    public static partial void NonAsciiCorrelationIdReplaced(ILogger logger, string correlationId, string sanitizedValue);
+
+    [LoggerMessage(404, LogLevel.Warning, "The ambient correlation ID is not ASCII, which HTTP cannot carry; the outgoing request was sent without {HeaderName}. Sanitized value: \"{SanitizedValue}\".", EventName = "CorrelationIdNotSentOverHttp")]
+    public static partial void CorrelationIdNotSentOverHttp(ILogger logger, string headerName, string sanitizedValue);
 }

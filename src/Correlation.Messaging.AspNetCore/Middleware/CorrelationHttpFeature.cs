@@ -1,3 +1,4 @@
+using System.Text;
 using Microsoft.AspNetCore.Http;
 
 namespace Correlation.Messaging.AspNetCore.Middleware;
@@ -17,5 +18,12 @@ internal sealed class CorrelationHttpFeature(CorrelationContext context, HttpRes
     public CorrelationContext Context { get; } = context;
 
     /// <summary>Sets the response header; runs again from <see cref="HttpResponse.OnStarting(Func{object, Task}, object)"/>, after any <c>Response.Clear()</c>.</summary>
-    public void WriteResponseHeader() => response.Headers[responseHeaderName] = Context.CorrelationId;
+    /// <remarks>An ID outside ASCII (which the middleware never makes ambient) is not written: Kestrel would throw.</remarks>
+    public void WriteResponseHeader()
+    {
+        if (Ascii.IsValid(Context.CorrelationId))
+        {
+            response.Headers[responseHeaderName] = Context.CorrelationId;
+        }
+    }
 }

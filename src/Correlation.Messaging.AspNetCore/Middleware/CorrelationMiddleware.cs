@@ -1,6 +1,7 @@
 using Correlation.Messaging.Validation;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Net;
 using Correlation.Messaging.AspNetCore.Logging;
 using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
@@ -38,7 +39,8 @@ internal sealed class CorrelationMiddleware
         _propagator = propagator;
         _logger = loggerFactory.CreateLogger(Log.CategoryName);
         _responseHeaderName = options.ResponseHeaderName ?? propagator.HeaderName;
-        _trustedNetworks = [.. options.TrustedNetworks];
+        _trustedNetworks = [.. options.TrustedNetworks.Select(static entry =>
+            CorrelationHttpOptions.TryParseNetwork(entry, out var network) ? network : throw new ArgumentException($"TrustedNetworks entry '{entry}' is not a network.", nameof(options)))];
         _isTrustedSource = options.IsTrustedSource;
         _checkTrust = _trustedNetworks.Length > 0 || _isTrustedSource is not null;
         _setTraceIdentifier = options.SetTraceIdentifier;
@@ -64,10 +66,17 @@ internal sealed class CorrelationMiddleware
             }
 
             correlation = new CorrelationContext(extracted.CorrelationId, extracted.CausationId, RequestMessageId(context), extracted.Source);
+            if (!Ascii.IsValid(correlation.CorrelationId))
+            {
+                // Only Trust lets a non-ASCII ID through, and HTTP cannot echo it (Kestrel throws on the response header):
+                // the HTTP boundary refuses it like an invalid one.
+                correlation = ReplaceNonAscii(correlation);
+            }
         }
         else
         {
-            var id = _propagator.NewId();
+            // Never derive an ID from a trace this middleware did not trust (the client chose the request's traceparent).
+            var id = _propagator.NewIdIgnoringAmbientTrace();
             Log.UntrustedSource(_logger, context.Connection.RemoteIpAddress?.ToString(), id);
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "untrusted"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
@@ -75,6 +84,18 @@ internal sealed class CorrelationMiddleware
         }
 
         return InvokeCoreAsync(context, correlation);
+    }
+
+    private CorrelationContext ReplaceNonAscii(CorrelationContext inbound)
+    {
+        var replaced = new CorrelationContext(_propagator.NewId(), inbound.CausationId, inbound.MessageId, CorrelationIdSource.Replaced);
+        using (_propagator.BeginScope(replaced))
+        {
+            Log.NonAsciiCorrelationIdReplaced(_logger, replaced.CorrelationId, CorrelationIdValidator.Sanitize(inbound.CorrelationId));
+        }
+
+        CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "invalid"));
+        return replaced;
     }
 
     private string? RequestMessageId(HttpContext context)

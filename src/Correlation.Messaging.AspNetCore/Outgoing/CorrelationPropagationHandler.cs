@@ -1,4 +1,9 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Correlation.Messaging.AspNetCore.Logging;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Validation;
+using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
 
 namespace Correlation.Messaging.AspNetCore.Outgoing;
 
@@ -7,10 +12,11 @@ namespace Correlation.Messaging.AspNetCore.Outgoing;
 /// </summary>
 /// <remarks>
 /// <para>With an ambient context, its IDs are written, replacing any value already on the request: one flow, one ID.</para>
-/// <para>Without one, a request that already carries the correlation header (set by the caller, or by an earlier
-/// attempt of the same request message through this handler) is left as it is; otherwise an ID is generated once, with
-/// <see cref="CorrelationPropagator.GetOutgoingContext"/> (logged and counted), and stays on the request message, so
-/// retries that resend the message through this handler keep it.</para>
+/// <para>Without one, a request that already carries a valid correlation header (set by the caller, or by an earlier
+/// attempt of the same request message through this handler) keeps it; otherwise an ID is generated once (logged and
+/// counted) and stays on the request message, so retries that resend the message through this handler keep it.</para>
+/// <para>HTTP carries ASCII only. An ambient ID that is not ASCII (possible only when a broker trusted it) is not
+/// written: the request is sent without it, with warning 404 <c>CorrelationIdNotSentOverHttp</c>.</para>
 /// </remarks>
 internal sealed class CorrelationPropagationHandler(CorrelationPropagator propagator) : DelegatingHandler
 {
@@ -29,21 +35,39 @@ internal sealed class CorrelationPropagationHandler(CorrelationPropagator propag
     private void Apply(HttpRequestMessage request)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var context = CorrelationContext.Current;
-        if (context is null)
-        {
-            if (request.Headers.Contains(propagator.HeaderName))
-            {
-                return;
-            }
 
-            context = propagator.GetOutgoingContext();
+        // The ambient context; else a valid ID the request already carries (a retry, or the caller's); else a new one.
+        var context = propagator.GetOutgoingContext(request.Headers, static (headers, name) =>
+            headers.TryGetValues(name, out var values) && values.LastOrDefault() is { } last ? InboundHeaderValue.FromText(last) : InboundHeaderValue.Missing);
+        if (Ascii.IsValid(context.CorrelationId) && (context.MessageId is null || Ascii.IsValid(context.MessageId)))
+        {
+            propagator.Inject(context, request.Headers, Setter);
+            return;
         }
 
-        propagator.Inject(context, request.Headers, static (headers, name, value) =>
+        // HTTP carries ASCII only (SocketsHttpHandler throws on anything else, failing the whole call): an ID trusted on a
+        // broker that is not ASCII stays off the wire, and the call is still made.
+        request.Headers.Remove(propagator.HeaderName);
+        request.Headers.Remove(propagator.CausationHeaderName);
+        if (Ascii.IsValid(context.CorrelationId))
         {
-            headers.Remove(name);
-            headers.TryAddWithoutValidation(name, value.Text);
-        });
+            Setter(request.Headers, propagator.HeaderName, new OutboundHeaderValue(context, isMessageId: false));
+        }
+        else
+        {
+            Log.CorrelationIdNotSentOverHttp(propagator.Logger, propagator.HeaderName, CorrelationIdValidator.Sanitize(context.CorrelationId));
+            CorrelationMetrics.Degraded.Add(1, new KeyValuePair<string, object?>("broker", "http"), new KeyValuePair<string, object?>("reason", "non_ascii"));
+        }
+
+        if (context.MessageId is not null && Ascii.IsValid(context.MessageId))
+        {
+            Setter(request.Headers, propagator.CausationHeaderName, new OutboundHeaderValue(context, isMessageId: true));
+        }
+    }
+
+    private static void Setter(HttpRequestHeaders headers, string name, OutboundHeaderValue value)
+    {
+        headers.Remove(name);
+        headers.TryAddWithoutValidation(name, value.Text);
     }
 }

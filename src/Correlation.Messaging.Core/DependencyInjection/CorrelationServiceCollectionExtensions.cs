@@ -4,6 +4,7 @@ using Correlation.Messaging.Internal;
 using Correlation.Messaging.Propagation;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Microsoft.Extensions.DependencyInjection;
@@ -22,7 +23,8 @@ public static class CorrelationServiceCollectionExtensions
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<CorrelationOptions, CorrelationOptionsValidator>();
         services.TryAddSingleton<ICorrelationContextAccessor>(CorrelationContextAccessor.Instance);
-        services.TryAddSingleton<CorrelationPropagator>();
+        services.TryAddSingleton(static sp => new CorrelationPropagator(
+            sp.GetRequiredService<IOptions<CorrelationOptions>>(), sp.GetService<ILoggerFactory>()));
         return new CorrelationBuilder(services);
     }
 

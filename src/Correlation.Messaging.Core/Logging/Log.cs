@@ -24,8 +24,11 @@ internal static partial class Log
     [LoggerMessage(5, LogLevel.Debug, "Inbound causation ID in {HeaderName} was ignored ({Problem}). Sanitized value: \"{SanitizedValue}\".", EventName = "InvalidCausationIdIgnored")]
     public static partial void InvalidCausationIdIgnored(ILogger logger, string headerName, CorrelationIdProblem problem, string sanitizedValue);
 
-    [LoggerMessage(6, LogLevel.Debug, "Header {HeaderName} appeared more than once; the last value was used.", EventName = "DuplicateHeader")]
+    [LoggerMessage(6, LogLevel.Debug, "Header {HeaderName} appeared more than once (several spellings or repeats); the exact spelling, else the last occurrence, was used.", EventName = "DuplicateHeader")]
     public static partial void DuplicateHeader(ILogger logger, string headerName);
+
+    [LoggerMessage(8, LogLevel.Debug, "No ambient correlation context for an outgoing message; the valid correlation ID {CorrelationId} it already carried was kept.", EventName = "ExistingCorrelationIdKept")]
+    public static partial void ExistingCorrelationIdKept(ILogger logger, string correlationId);
 
     [LoggerMessage(7, LogLevel.Debug, "Inbound correlation ID in {HeaderName} is outside the allowed characters and was trusted by policy.", EventName = "CorrelationIdTrusted")]
     public static partial void CorrelationIdTrusted(ILogger logger, string headerName);

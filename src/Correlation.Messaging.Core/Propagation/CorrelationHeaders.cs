@@ -30,7 +30,7 @@ public static class CorrelationHeaders
     public const string NServiceBus = "NServiceBus.CorrelationId";
 
     /// <summary>The name used in logs and exceptions for a broker's native correlation property (the AMQP <c>correlation_id</c>).</summary>
-    public const string NativePropertyName = "correlation_id (native property)";
+    internal const string NativePropertyName = "correlation_id (native property)";
 
     /// <summary>The structured-log field of the correlation ID: <c>correlation_id</c>.</summary>
     public const string CorrelationIdLogField = "correlation_id";

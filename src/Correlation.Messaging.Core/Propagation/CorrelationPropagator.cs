@@ -1,7 +1,9 @@
 using Correlation.Messaging.DependencyInjection;
 using Correlation.Messaging.Generation;
+using Correlation.Messaging.Generation.Internal;
 using Correlation.Messaging.Internal;
 using Correlation.Messaging.Logging;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Validation;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -33,11 +35,11 @@ public sealed class CorrelationPropagator
     private readonly MissingCorrelationIdPolicy _missingPolicy;
     private readonly ILogger _logger;
 
-    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options.</summary>
+    /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options (used by <c>AddCorrelation</c>).</summary>
     /// <param name="options">The options.</param>
     /// <param name="loggerFactory">The logger factory used for log events and logging scopes, or <see langword="null"/> for none.</param>
     /// <exception cref="ArgumentNullException"><paramref name="options"/> is <see langword="null"/>.</exception>
-    public CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory = null)
+    internal CorrelationPropagator(IOptions<CorrelationOptions> options, ILoggerFactory? loggerFactory)
         : this((options ?? throw new ArgumentNullException(nameof(options))).Value, loggerFactory)
     {
     }
@@ -89,6 +91,13 @@ public sealed class CorrelationPropagator
     public string NewId() => _generator.NewId();
 
     /// <summary>
+    /// Generates a new ID that is never derived from the ambient trace: for a request whose trace context came from a
+    /// source the caller does not trust (the <see cref="CorrelationIdFormat.W3CTraceId"/> generator reads <c>Activity.Current</c>).
+    /// </summary>
+    /// <returns>The new ID.</returns>
+    internal string NewIdIgnoringAmbientTrace() => _generator is TraceIdGenerator ? TraceIdGenerator.NewRandomId() : _generator.NewId();
+
+    /// <summary>
     /// Returns the ambient context for an outgoing message, or, where there is none (a background job, a timer),
     /// a new context with a generated ID, logged at debug level and counted.
     /// </summary>
@@ -105,6 +114,34 @@ public sealed class CorrelationPropagator
         Log.OutgoingCorrelationIdGenerated(_logger, id);
         CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "outgoing"));
         return new CorrelationContext(id, source: CorrelationIdSource.Generated);
+    }
+
+    /// <summary>
+    /// Returns the context an outgoing carrier should carry: the ambient one; or, where nothing is ambient (an outbox
+    /// relay, a scheduler), a valid correlation ID the carrier already holds (any spelling), with its valid causation ID;
+    /// otherwise a generated one (see <see cref="GetOutgoingContext()"/>).
+    /// </summary>
+    /// <remarks>
+    /// The kept causation ID is returned as the context's <see cref="CorrelationContext.MessageId"/>, so that
+    /// <see cref="Inject{TCarrier}"/> writes it back as the causation header of the relayed message.
+    /// </remarks>
+    internal CorrelationContext GetOutgoingContext<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    {
+        var current = AmbientCorrelation.Current;
+        if (current is not null)
+        {
+            return current;
+        }
+
+        var value = getter(carrier, Options.HeaderName);
+        if (value.IsPresent && Validate(value, trust: _invalidPolicy == InvalidCorrelationIdPolicy.Trust, out var existing, out _) == CorrelationIdProblem.None)
+        {
+            var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+            Log.ExistingCorrelationIdKept(_logger, existing!);
+            return new CorrelationContext(existing!, messageId: causationId, source: CorrelationIdSource.Inbound);
+        }
+
+        return GetOutgoingContext();
     }
 
     /// <summary>
@@ -193,7 +230,12 @@ public sealed class CorrelationPropagator
             }
 
             var generated = _generator.NewId();
-            Log.CorrelationIdGenerated(_logger, generated);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(generated, causationId, messageId, CorrelationIdSource.Generated)));
+                Log.CorrelationIdGenerated(_logger, generated);
+            }
+
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "missing"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
             return new ExtractedCorrelation(generated, causationId, messageId, CorrelationIdSource.Generated, problem);
@@ -208,7 +250,13 @@ public sealed class CorrelationPropagator
         }
 
         var replacement = _generator.NewId();
-        Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
+        if (_logger.IsEnabled(LogLevel.Warning))
+        {
+            // Inside the new ID's logging scope, so a log reader attaches the warning to the flow it concerns.
+            using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(replacement, causationId, messageId, CorrelationIdSource.Replaced)));
+            Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
+        }
+
         CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "invalid"));
         CorrelationMetrics.Invalid.Add(
             1,
@@ -238,17 +286,7 @@ public sealed class CorrelationPropagator
     /// <param name="messageId">The ID of the message being handled (downstream messages carry it as their causation ID).
     /// When <see langword="null"/>, the extracted message ID header is used.</param>
     /// <returns>The scope.</returns>
-    public CorrelationScope BeginScope(in ExtractedCorrelation extracted, string? messageId)
-    {
-        var id = extracted.CorrelationId ?? throw new ArgumentException("The extraction result is empty.", nameof(extracted));
-        messageId ??= extracted.MessageId;
-        if (messageId is not null && !CorrelationIdValidator.IsSafe(messageId))
-        {
-            messageId = CorrelationIdValidator.Sanitize(messageId);
-        }
-
-        return BeginScope(new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source));
-    }
+    public CorrelationScope BeginScope(in ExtractedCorrelation extracted, string? messageId) => BeginScope(ContextFor(extracted, messageId));
 
     /// <summary>
     /// Reads, validates and makes ambient the correlation metadata of an inbound message in one call.
@@ -271,6 +309,30 @@ public sealed class CorrelationPropagator
     }
 
     internal ILogger Logger => _logger;
+
+    /// <summary>Returns whether <paramref name="name"/> is a spelling of one of our three header names (the one set of "our names").</summary>
+    /// <param name="name">A header name.</param>
+    /// <returns><see langword="true"/> for any case variant of the correlation, causation or message-ID header name.</returns>
+    internal bool IsOwnHeaderName(string name) =>
+        HeaderLookup.IsSpellingOf(name, Options.HeaderName)
+        || HeaderLookup.IsSpellingOf(name, Options.CausationHeaderName)
+        || HeaderLookup.IsSpellingOf(name, Options.MessageIdHeaderName);
+
+    /// <summary>The context of a consumed message: the extracted IDs, and <paramref name="messageId"/> (or the extracted message ID header), made safe to log.</summary>
+    /// <param name="extracted">The result of <see cref="Extract{TCarrier}"/>.</param>
+    /// <param name="messageId">The handled message's ID, or <see langword="null"/> for the extracted one.</param>
+    /// <returns>The context.</returns>
+    internal CorrelationContext ContextFor(in ExtractedCorrelation extracted, string? messageId)
+    {
+        var id = extracted.CorrelationId ?? throw new ArgumentException("The extraction result is empty.", nameof(extracted));
+        messageId ??= extracted.MessageId;
+        if (messageId is not null && !CorrelationIdValidator.IsSafe(messageId))
+        {
+            messageId = CorrelationIdValidator.Sanitize(messageId);
+        }
+
+        return new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source);
+    }
 
     private static string Sanitize(InboundHeaderValue value) => value.Kind switch
     {
@@ -332,13 +394,21 @@ public sealed class CorrelationPropagator
             return null;
         }
 
-        var problem = Validate(value, trust: false, out var id, out _);
+        // Message and causation IDs are opaque: safe text of bounded length, not the correlation ID's character set.
+        string? id = null;
+        var problem = value.Kind switch
+        {
+            InboundHeaderValueKind.Text => CorrelationIdValidator.ValidateMessageId(value.Text),
+            InboundHeaderValueKind.Utf8 => CorrelationIdValidator.ValidateMessageId(value.Utf8.Span, out id),
+            InboundHeaderValueKind.Null => CorrelationIdProblem.Null,
+            _ => CorrelationIdProblem.WrongType,
+        };
         if (problem != CorrelationIdProblem.None)
         {
             Log.InvalidCausationIdIgnored(_logger, name, problem, Sanitize(value));
             return null;
         }
 
-        return id;
+        return id ?? value.Text;
     }
 }

@@ -62,6 +62,12 @@ public readonly struct InboundHeaderValue
     public static InboundHeaderValue FromUtf8(ReadOnlyMemory<byte> utf8, bool hadDuplicates = false) =>
         new(InboundHeaderValueKind.Utf8, null, utf8, hadDuplicates);
 
+    /// <summary>Returns this value flagged as found more than once (the header lookup rule's duplicate).</summary>
+    /// <param name="hadDuplicates">Whether the header appeared more than once.</param>
+    /// <returns>The value, with <see cref="HadDuplicates"/> set when <paramref name="hadDuplicates"/> is <see langword="true"/>.</returns>
+    internal InboundHeaderValue WithDuplicates(bool hadDuplicates) =>
+        hadDuplicates && !HadDuplicates ? new(Kind, _text, _utf8, hadDuplicates: true) : this;
+
     /// <summary>Creates a value that represents a header of a wire type that cannot carry a correlation ID.</summary>
     /// <param name="wireType">A short name of the wire type, for the log (for example <c>Int32</c> or <c>Number</c>).</param>
     /// <returns>The value.</returns>

@@ -11,7 +11,7 @@ namespace Correlation.Messaging.Tracing;
 /// whole value to <see cref="TraceContextPropagation.BeginScope(in ExtractedTraceContext)"/> so that messages sent while
 /// handling this one still carry the inbound trace context when no recorded activity exists.
 /// </remarks>
-public readonly struct ExtractedTraceContext
+internal readonly struct ExtractedTraceContext
 {
     internal ExtractedTraceContext(string traceParent, string? traceState, ActivityContext activityContext)
     {

@@ -8,4 +8,4 @@ namespace Correlation.Messaging.Tracing;
 /// <param name="name">The header name: <c>traceparent</c> or <c>tracestate</c>.</param>
 /// <param name="value">The value, printable ASCII.</param>
 /// <remarks>Pass a static lambda or a static method so that no delegate is allocated per message.</remarks>
-public delegate void TraceContextHeaderSetter<in TCarrier>(TCarrier carrier, string name, string value);
+internal delegate void TraceContextHeaderSetter<in TCarrier>(TCarrier carrier, string name, string value);

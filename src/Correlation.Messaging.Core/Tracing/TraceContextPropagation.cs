@@ -18,7 +18,7 @@ namespace Correlation.Messaging.Tracing;
 /// <para>Getters and setters are the same static-lambda style as <see cref="CorrelationPropagator"/>; header values are
 /// validated, so a forged value cannot reach a header or a log line.</para>
 /// </remarks>
-public static class TraceContextPropagation
+internal static class TraceContextPropagation
 {
     /// <summary>The W3C <c>traceparent</c> header name.</summary>
     public const string TraceParentHeaderName = "traceparent";

@@ -5,7 +5,7 @@ namespace Correlation.Messaging.Tracing;
 /// recorded <see cref="System.Diagnostics.Activity"/>.
 /// </summary>
 /// <remarks>Dispose scopes in the reverse order of their creation. Disposing restores the previous inbound trace context exactly.</remarks>
-public readonly struct TraceContextScope : IDisposable
+internal readonly struct TraceContextScope : IDisposable
 {
     private readonly InboundTraceContext? _previous;
     private readonly bool _active;

@@ -12,6 +12,9 @@ internal sealed class CorrelationIdValidator
 {
     internal const int SanitizedMaxChars = 64;
 
+    /// <summary>The longest message or causation ID read: room for any AMQP <c>message_id</c> (255 bytes) and any Kafka <c>topic:partition:offset</c>.</summary>
+    internal const int MaxMessageIdLength = 512;
+
     private readonly SearchValues<char> _allowedChars;
     private readonly SearchValues<byte> _allowedBytes;
 
@@ -34,26 +37,18 @@ internal sealed class CorrelationIdValidator
             return true;
         }
 
-        for (var i = 0; i < value.Length; i++)
+        for (var i = 0; i < value.Length;)
         {
-            var c = value[i];
-            if (char.IsHighSurrogate(c))
-            {
-                if (i + 1 >= value.Length || !char.IsLowSurrogate(value[i + 1]))
-                {
-                    return false;
-                }
-
-                i++;
-                continue;
-            }
-
-            if (char.IsLowSurrogate(c) || c is '\uFFFE' or '\uFFFF')
+            // Whole code points, so a surrogate pair gets the category check too (tag characters U+E0000-E007F and
+            // the musical-symbol format characters U+1D173-1D17A are format characters outside the BMP).
+            if (Rune.DecodeFromUtf16(value[i..], out var rune, out var consumed) != OperationStatus.Done
+                || rune.Value is 0xFFFE or 0xFFFF)
             {
                 return false;
             }
 
-            switch (CharUnicodeInfo.GetUnicodeCategory(c))
+            i += consumed;
+            switch (Rune.GetUnicodeCategory(rune))
             {
                 case UnicodeCategory.Control:
                 case UnicodeCategory.Format:
@@ -130,6 +125,51 @@ internal sealed class CorrelationIdValidator
             decoded = text;
         }
 
+        return problem;
+    }
+
+    /// <summary>
+    /// Validates a message or causation ID: opaque text of 1 to <see cref="MaxMessageIdLength"/> characters that is safe
+    /// to log (<see cref="IsSafe"/>). The allowed-character set and <c>MaxLength</c> of correlation IDs do not apply: a
+    /// broker's own message ID (an AMQP <c>message_id</c> with <c>/</c>, a long Kafka <c>topic:partition:offset</c>) is kept.
+    /// </summary>
+    public static CorrelationIdProblem ValidateMessageId(ReadOnlySpan<char> value)
+    {
+        if (value.IsEmpty || value.IsWhiteSpace())
+        {
+            return CorrelationIdProblem.Empty;
+        }
+
+        if (value.Length > MaxMessageIdLength)
+        {
+            return CorrelationIdProblem.TooLong;
+        }
+
+        return IsSafe(value) ? CorrelationIdProblem.None : CorrelationIdProblem.UnsafeCharacter;
+    }
+
+    /// <summary>Validates a message or causation ID given as UTF-8 bytes (strictly decoded) and, when valid, decodes it.</summary>
+    public static CorrelationIdProblem ValidateMessageId(ReadOnlySpan<byte> utf8, out string? decoded)
+    {
+        decoded = null;
+        if (utf8.IsEmpty)
+        {
+            return CorrelationIdProblem.Empty;
+        }
+
+        if (!Utf8.IsValid(utf8))
+        {
+            return CorrelationIdProblem.InvalidUtf8;
+        }
+
+        if (utf8.Length > MaxMessageIdLength * 3 || Encoding.UTF8.GetCharCount(utf8) > MaxMessageIdLength)
+        {
+            return CorrelationIdProblem.TooLong;
+        }
+
+        var text = Encoding.UTF8.GetString(utf8);
+        var problem = ValidateMessageId(text);
+        decoded = problem == CorrelationIdProblem.None ? text : null;
         return problem;
     }
 

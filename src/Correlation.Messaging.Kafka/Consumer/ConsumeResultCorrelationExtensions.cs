@@ -29,7 +29,7 @@ public static class ConsumeResultCorrelationExtensions
     /// <exception cref="ArgumentNullException"><paramref name="result"/> or <paramref name="propagator"/> is <see langword="null"/>.</exception>
     /// <exception cref="CorrelationIdRejectedException">The correlation ID is invalid or missing and the policy is to reject it.</exception>
     /// <remarks>
-    /// <para>Header bytes are decoded as strict UTF-8; header names match case-insensitively; the last of duplicate headers wins.</para>
+    /// <para>Header bytes are decoded as strict UTF-8; header names follow the one lookup rule (any spelling; the exact one, else the last occurrence, wins; duplicates are logged).</para>
     /// <para>The current <see cref="Activity"/> is tagged with <c>correlation.id</c>. With
     /// <see cref="CorrelationOptions.PropagateTraceContext"/> on, the record's <c>traceparent</c>/<c>tracestate</c> are read too:
     /// a consumer span <c>&lt;topic&gt; process</c> (ActivitySource <c>Correlation.Messaging.Kafka</c>, only when a listener
@@ -49,16 +49,10 @@ public static class ConsumeResultCorrelationExtensions
             Log.MessageIdFromOffset(propagator.Logger, messageId);
         }
 
-        if (!propagator.Options.PropagateTraceContext)
-        {
-            var scope = propagator.BeginScope(extracted, messageId);
-            TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
-            return scope;
-        }
-
-        var trace = TraceContextPropagation.Extract(result.Message?.Headers, KafkaHeaders.Getter);
+        var propagate = propagator.Options.PropagateTraceContext;
+        var trace = propagate ? TraceContextPropagation.Extract(result.Message?.Headers, KafkaHeaders.Getter) : default;
         var previousActivity = Activity.Current;
-        var activity = KafkaTelemetry.StartProcess(result, trace);
+        var activity = propagate ? KafkaTelemetry.StartProcess(result, trace) : null;
         return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity);
     }
 }

@@ -1,3 +1,6 @@
+using System.ComponentModel;
+using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
 using Correlation.Messaging.Internal;
 using Correlation.Messaging.Kafka.Internal;
@@ -21,12 +24,76 @@ namespace Correlation.Messaging.Kafka;
 /// reaches the caller before any commit; the caller's loop decides (dead-letter topic, retry, or stop).
 /// </para>
 /// <para>
-/// Leak guard: each iteration starts with no ambient context. A context left ambient by code in the loop (a scope
-/// that was not disposed) is cleared and logged as a warning (event 200, <c>LeakedContextCleared</c>).
+/// Leak guard: each iteration starts with no ambient context. A scope left open by code in the loop (not disposed) is
+/// closed whole (its context, logging scope, trace context and consumer span) and logged as a warning (event 200,
+/// <c>LeakedContextCleared</c>).
 /// </para>
 /// </remarks>
 public static class ConsumerCorrelationExtensions
 {
+    private const string AsyncHandlerMessage =
+        "An async handler passed to a synchronous consume helper would run as async void: the helper would return, close the "
+        + "scope and let the offset be stored before the handler finished, and its exceptions would crash the process. "
+        + "Use ConsumeWithCorrelationAsync.";
+
+    /// <summary>Consume errors thrown after a batch had collected records, kept for the next batch call of the same consumer.</summary>
+    private static readonly ConditionalWeakTable<object, ExceptionDispatchInfo> PendingConsumeErrors = new();
+
+    /// <summary>Refuses an async handler at compile time: it binds here rather than to the <see cref="Action{T}"/> overload.</summary>
+    /// <typeparam name="TKey">The type of the message key.</typeparam>
+    /// <typeparam name="TValue">The type of the message value.</typeparam>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="propagator">The propagator.</param>
+    /// <param name="handler">An async handler.</param>
+    /// <param name="timeout">The longest time to wait for a record.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    [Obsolete(AsyncHandlerMessage, error: true)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ConsumeResult<TKey, TValue>? ConsumeWithCorrelation<TKey, TValue>(
+        this IConsumer<TKey, TValue> consumer,
+        CorrelationPropagator propagator,
+        Func<ConsumeResult<TKey, TValue>, Task> handler,
+        TimeSpan timeout) => throw new NotSupportedException(AsyncHandlerMessage);
+
+    /// <summary>Refuses an async handler at compile time: it binds here rather than to the <see cref="Action{T}"/> overload.</summary>
+    /// <typeparam name="TKey">The type of the message key.</typeparam>
+    /// <typeparam name="TValue">The type of the message value.</typeparam>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="propagator">The propagator.</param>
+    /// <param name="handler">An async handler.</param>
+    /// <param name="cancellationToken">Stops waiting for a record.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    [Obsolete(AsyncHandlerMessage, error: true)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static ConsumeResult<TKey, TValue> ConsumeWithCorrelation<TKey, TValue>(
+        this IConsumer<TKey, TValue> consumer,
+        CorrelationPropagator propagator,
+        Func<ConsumeResult<TKey, TValue>, Task> handler,
+        CancellationToken cancellationToken) => throw new NotSupportedException(AsyncHandlerMessage);
+
+    /// <summary>Refuses an async handler at compile time: it binds here rather than to the <see cref="Action{T}"/> overload.</summary>
+    /// <typeparam name="TKey">The type of the message key.</typeparam>
+    /// <typeparam name="TValue">The type of the message value.</typeparam>
+    /// <param name="consumer">The consumer.</param>
+    /// <param name="propagator">The propagator.</param>
+    /// <param name="maxBatchSize">The most records to consume.</param>
+    /// <param name="maxWait">The longest time to spend collecting the batch.</param>
+    /// <param name="handler">An async handler.</param>
+    /// <param name="cancellationToken">Stops collecting and handling.</param>
+    /// <returns>Never returns.</returns>
+    /// <exception cref="NotSupportedException">Always.</exception>
+    [Obsolete(AsyncHandlerMessage, error: true)]
+    [EditorBrowsable(EditorBrowsableState.Never)]
+    public static IReadOnlyList<ConsumeResult<TKey, TValue>> ConsumeBatchWithCorrelation<TKey, TValue>(
+        this IConsumer<TKey, TValue> consumer,
+        CorrelationPropagator propagator,
+        int maxBatchSize,
+        TimeSpan maxWait,
+        Func<ConsumeResult<TKey, TValue>, Task> handler,
+        CancellationToken cancellationToken = default) => throw new NotSupportedException(AsyncHandlerMessage);
+
     /// <summary>
     /// Consumes one record, waiting at most <paramref name="timeout"/>, and runs <paramref name="handler"/> with the record's
     /// correlation context ambient.
@@ -169,7 +236,10 @@ public static class ConsumerCorrelationExtensions
     /// consumer is rewound so that the records after it are consumed again.
     /// </exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellationToken"/> was cancelled; the unhandled records are consumed again.</exception>
-    /// <exception cref="ConsumeException">The consumer reported an error.</exception>
+    /// <exception cref="ConsumeException">
+    /// The consumer reported an error. When records had already been collected, they are handled and returned first,
+    /// and the error is thrown by the next call for the same consumer, before it consumes anything.
+    /// </exception>
     public static IReadOnlyList<ConsumeResult<TKey, TValue>> ConsumeBatchWithCorrelation<TKey, TValue>(
         this IConsumer<TKey, TValue> consumer,
         CorrelationPropagator propagator,
@@ -183,13 +253,33 @@ public static class ConsumerCorrelationExtensions
         ArgumentNullException.ThrowIfNull(handler);
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBatchSize, 1);
 
+        if (PendingConsumeErrors.TryGetValue(consumer, out var pending))
+        {
+            // The consumer failed after the previous call had collected records: those were handled and returned; the
+            // error surfaces now, before anything else is consumed (the consumer's position is already past it).
+            PendingConsumeErrors.Remove(consumer);
+            pending.Throw();
+        }
+
         ClearLeakedContext(propagator);
         var batch = new List<ConsumeResult<TKey, TValue>>(Math.Min(maxBatchSize, 1024));
         var deadline = Environment.TickCount64 + (long)maxWait.TotalMilliseconds;
+        ExceptionDispatchInfo? consumeError = null;
         while (batch.Count < maxBatchSize && !cancellationToken.IsCancellationRequested)
         {
             var remaining = deadline - Environment.TickCount64;
-            var result = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(remaining, 0)));
+            ConsumeResult<TKey, TValue>? result;
+            try
+            {
+                result = consumer.Consume(TimeSpan.FromMilliseconds(Math.Max(remaining, 0)));
+            }
+            catch (Exception ex) when (batch.Count > 0 && ex is not OperationCanceledException)
+            {
+                // Never drop the records already taken from the consumer: handle and return them, throw the error next call.
+                consumeError = ExceptionDispatchInfo.Capture(ex);
+                break;
+            }
+
             if (result is null)
             {
                 break;
@@ -217,9 +307,15 @@ public static class ConsumerCorrelationExtensions
             catch (Exception ex) when (ex is ConsumeProcessingException<TKey, TValue> or OperationCanceledException)
             {
                 // The failed record travels in the exception; everything after it goes back to the consumer.
+                // The rewind re-reads everything after it, so a deferred consume error would simply happen again.
                 Rewind(consumer, propagator, batch, ex is OperationCanceledException ? i : i + 1);
                 throw;
             }
+        }
+
+        if (consumeError is not null)
+        {
+            PendingConsumeErrors.AddOrUpdate(consumer, consumeError);
         }
 
         return batch;
@@ -265,13 +361,16 @@ public static class ConsumerCorrelationExtensions
 
     private static void ClearLeakedContext(CorrelationPropagator propagator)
     {
-        var leaked = AmbientCorrelation.Current;
-        if (leaked is not null)
+        if (AmbientCorrelation.Current is null)
         {
-            Log.LeakedContextCleared(propagator.Logger, leaked.CorrelationId);
-            AmbientCorrelation.Current = null;
-            Tracing.InboundTraceContext.Current = null;
+            return;
         }
+
+        // Close every leaked scope whole: its logging scope, inbound trace context and consumer span too, so the next
+        // record's lines carry one correlation_id and its span gets the right parent.
+        var leaked = AmbientCorrelation.CloseAll();
+        Tracing.InboundTraceContext.Current = null;
+        Log.LeakedContextCleared(propagator.Logger, leaked!.CorrelationId);
     }
 
     private static void Rewind<TKey, TValue>(

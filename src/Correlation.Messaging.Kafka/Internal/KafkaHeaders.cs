@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 
 namespace Correlation.Messaging.Kafka.Internal;
 
@@ -14,7 +15,7 @@ internal static class KafkaHeaders
     /// <summary>The length of a message ID: a UUID in its 36-character text form.</summary>
     internal const int MessageIdLength = 36;
 
-    /// <summary>Reads the last header of a name (case-insensitive), noting duplicates; a null value is <see cref="InboundHeaderValue.Null"/>.</summary>
+    /// <summary>Reads a header by the one lookup rule (any spelling; the exact one, else the last; duplicates flagged); a null value is <see cref="InboundHeaderValue.Null"/>.</summary>
     public static readonly CorrelationHeaderGetter<Headers?> Getter = static (headers, name) => Get(headers, name);
 
     /// <summary>Replaces every header of a name (case-insensitive) with one header holding the cached UTF-8 bytes.</summary>
@@ -27,19 +28,14 @@ internal static class KafkaHeaders
             return InboundHeaderValue.Missing;
         }
 
-        IHeader? found = null;
-        var duplicates = false;
+        var match = new HeaderLookup.Match<IHeader>(name);
         for (var i = 0; i < headers.Count; i++)
         {
             var header = headers[i];
-            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                duplicates |= found is not null;
-                found = header;
-            }
+            match.Consider(header.Key, header);
         }
 
-        return found is null ? InboundHeaderValue.Missing : InboundHeaderValue.FromUtf8(found.GetValueBytes(), duplicates);
+        return match.Found ? InboundHeaderValue.FromUtf8(match.Value.GetValueBytes(), match.HadDuplicates) : InboundHeaderValue.Missing;
     }
 
     public static void Set(Headers headers, string name, byte[] value)
@@ -57,10 +53,10 @@ internal static class KafkaHeaders
     }
 
     /// <summary>
-    /// Returns a new <see cref="Headers"/> with the caller's headers except ours (compared case-insensitively), in order.
+    /// Returns a new <see cref="Headers"/> with the caller's headers except ours (any spelling), in order.
     /// The caller's instance is never modified; header objects are shared, their bytes are not copied.
     /// </summary>
-    public static Headers CopyWithout(Headers? source, CorrelationOptions options)
+    public static Headers CopyWithout(Headers? source, CorrelationPropagator propagator)
     {
         var copy = new Headers();
         if (source is null)
@@ -71,10 +67,7 @@ internal static class KafkaHeaders
         for (var i = 0; i < source.Count; i++)
         {
             var header = source[i];
-            var key = header.Key;
-            if (!string.Equals(key, options.HeaderName, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(key, options.CausationHeaderName, StringComparison.OrdinalIgnoreCase)
-                && !string.Equals(key, options.MessageIdHeaderName, StringComparison.OrdinalIgnoreCase))
+            if (!propagator.IsOwnHeaderName(header.Key))
             {
                 copy.Add(header);
             }

@@ -1,18 +1,17 @@
 using System.Collections;
 using Correlation.Messaging.Logging;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Tracing;
-using MassTransit;
 using Microsoft.Extensions.Logging;
 using RabbitMQ.Client;
-using Headers = MassTransit.Headers;
 
 namespace Correlation.Messaging.RabbitMq.Internal;
 
 /// <summary>
 /// The AMQP carrier: AMQP 0-9-1 header tables and the <c>correlation_id</c> property, read and written through static
 /// delegates, so that names, precedence and validation stay in <see cref="CorrelationPropagator"/> and no delegate or
-/// closure is allocated per message. MassTransit's filters and the RabbitMQ.Client helpers share it.
+/// closure is allocated per message. The RabbitMQ.Client helpers and MassTransit's RabbitMQ transport share it.
 /// </summary>
 internal static class AmqpCarrier
 {
@@ -23,17 +22,13 @@ internal static class AmqpCarrier
     public static readonly CorrelationHeaderGetter<IReadOnlyBasicProperties> PropertiesGetter =
         static (properties, name) => FromTable(properties.Headers, name);
 
-    /// <summary>Reads a transport header through MassTransit's <see cref="Headers"/>, for transports other than RabbitMQ.</summary>
-    public static readonly CorrelationHeaderGetter<Headers> TransportHeadersGetter =
-        static (headers, name) => headers.TryGetHeader(name, out var value) ? FromValue(value) : InboundHeaderValue.Missing;
-
-    /// <summary>Writes a header to MassTransit's send headers (RabbitMQ.Client writes a string as an AMQP long string).</summary>
-    public static readonly CorrelationHeaderSetter<SendHeaders> SendHeadersSetter =
-        static (headers, name, value) => headers.Set(name, value.Text);
-
-    /// <summary>Writes a header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
+    /// <summary>Writes a header to RabbitMQ.Client properties under its canonical name, removing every spelling of it first.</summary>
     public static readonly CorrelationHeaderSetter<IBasicProperties> PropertiesSetter =
-        static (properties, name, value) => (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value.Text;
+        static (properties, name, value) =>
+        {
+            HeaderLookup.RemoveAllSpellings(properties.Headers, name);
+            (properties.Headers ??= new Dictionary<string, object?>(StringComparer.Ordinal))[name] = value.Text;
+        };
 
     /// <summary>Writes a W3C trace-context header to RabbitMQ.Client properties, replacing an existing one of the same name.</summary>
     public static readonly TraceContextHeaderSetter<IBasicProperties> TracePropertiesSetter =
@@ -100,10 +95,7 @@ internal static class AmqpCarrier
         _ => InboundHeaderValue.WrongType(value.GetType().Name),
     };
 
-    /// <summary>
-    /// Looks a header up by its exact name, then, only when absent, case-insensitively (the last of several spellings
-    /// wins and is reported as a duplicate), as on the other brokers.
-    /// </summary>
+    /// <summary>Looks a header up by the one lookup rule of every broker (any spelling; the exact one, else the last; duplicates flagged).</summary>
     /// <param name="headers">The header table, or <see langword="null"/>.</param>
     /// <param name="name">The header name.</param>
     /// <returns>The value.</returns>
@@ -114,59 +106,11 @@ internal static class AmqpCarrier
             return InboundHeaderValue.Missing;
         }
 
-        if (headers.TryGetValue(name, out var exact))
-        {
-            return FromValue(exact);
-        }
-
-        // Scan only when the exact name is absent; the concrete type avoids boxing the enumerator.
-        var match = new CaseInsensitiveMatch(name);
-        if (headers is Dictionary<string, object?> dictionary)
-        {
-            foreach (var header in dictionary)
-            {
-                match.Consider(header);
-            }
-        }
-        else
-        {
-            foreach (var header in headers)
-            {
-                match.Consider(header);
-            }
-        }
-
-        return match.Result();
+        var match = HeaderLookup.Find(headers, name);
+        return match.Found ? FromValue(match.Value).WithDuplicates(match.HadDuplicates) : InboundHeaderValue.Missing;
     }
 
-    private struct CaseInsensitiveMatch(string name)
-    {
-        private object? _value;
-        private int _count;
-
-        public void Consider(KeyValuePair<string, object?> header)
-        {
-            if (string.Equals(header.Key, name, StringComparison.OrdinalIgnoreCase))
-            {
-                _value = header.Value;
-                _count++;
-            }
-        }
-
-        public readonly InboundHeaderValue Result()
-        {
-            if (_count == 0)
-            {
-                return InboundHeaderValue.Missing;
-            }
-
-            var inbound = FromValue(_value);
-            return _count == 1 ? inbound : inbound.Kind switch
-            {
-                InboundHeaderValueKind.Utf8 => InboundHeaderValue.FromUtf8(inbound.Utf8, hadDuplicates: true),
-                InboundHeaderValueKind.Text => InboundHeaderValue.FromText(inbound.Text, hadDuplicates: true),
-                _ => inbound,
-            };
-        }
-    }
+    /// <summary>Returns a new message ID for a message that has none: a UUIDv7 (time-ordered), as text.</summary>
+    /// <returns>The message ID.</returns>
+    public static string NewMessageId() => Guid.CreateVersion7().ToString("D", System.Globalization.CultureInfo.InvariantCulture);
 }

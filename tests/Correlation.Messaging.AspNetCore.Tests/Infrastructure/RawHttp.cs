@@ -20,7 +20,7 @@ public static class RawHttp
             request.Append(line).Append("\r\n");
         }
 
-        await stream.WriteAsync(Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()), TestContext.Current.CancellationToken);
+        await stream.WriteAsync(Encoding.UTF8.GetBytes(request.Append("\r\n").ToString()), TestContext.Current.CancellationToken);
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return await reader.ReadToEndAsync(TestContext.Current.CancellationToken);
     }

@@ -289,7 +289,7 @@ public sealed class CorrelationMiddlewareTests
     [Fact]
     public async Task UseCorrelation_UntrustedSource_IgnoresInboundIdAndGenerates()
     {
-        await using var app = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o => o.TrustedNetworks.Add(IPNetwork.Parse("10.0.0.0/8")));
+        await using var app = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o => o.TrustedNetworks.Add("10.0.0.0/8"));
 
         using var response = await app.Client.SendAsync(Echo.Request("/echo", "from-outside"), TestContext.Current.CancellationToken);
         var seen = await response.Content.ReadFromJsonAsync<SeenContext>(TestContext.Current.CancellationToken);
@@ -303,10 +303,10 @@ public sealed class CorrelationMiddlewareTests
     [Fact]
     public async Task UseCorrelation_TrustedNetworkOrPredicate_AcceptsInboundId()
     {
-        await using var byNetwork = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o => o.TrustedNetworks.Add(IPNetwork.Parse("127.0.0.0/8")));
+        await using var byNetwork = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o => o.TrustedNetworks.Add("127.0.0.0/8"));
         await using var byPredicate = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o =>
         {
-            o.TrustedNetworks.Add(IPNetwork.Parse("10.0.0.0/8"));
+            o.TrustedNetworks.Add("10.0.0.0/8");
             o.IsTrustedSource = static http => http.Request.Headers["X-Internal"] == "yes";
         });
 
@@ -319,6 +319,19 @@ public sealed class CorrelationMiddlewareTests
         network.Header().ShouldBe("from-proxy");
         trusted.Header().ShouldBe("from-internal");
         untrusted.Header().ShouldNotBe("from-internal");
+    }
+
+    [Fact]
+    public async Task UseCorrelation_TrustedSingleAddress_AcceptsInboundIdOnlyFromThatAddress()
+    {
+        await using var exact = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o => o.TrustedNetworks.Add("127.0.0.1"));
+        await using var neighbour = await TestApp.StartAsync(HostKind.Kestrel, Echo.Map, http: o => o.TrustedNetworks.Add("127.0.0.2"));
+
+        using var fromExact = await exact.Client.SendAsync(Echo.Request("/echo", "from-proxy"), TestContext.Current.CancellationToken);
+        using var fromNeighbour = await neighbour.Client.SendAsync(Echo.Request("/echo", "from-proxy"), TestContext.Current.CancellationToken);
+
+        fromExact.Header().ShouldBe("from-proxy");
+        fromNeighbour.Header().ShouldNotBe("from-proxy");
     }
 
     [Fact]

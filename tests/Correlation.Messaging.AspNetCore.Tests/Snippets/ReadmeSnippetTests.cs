@@ -24,7 +24,7 @@ public sealed class ReadmeSnippetTests
             })
             .AddAspNetCore(http =>                      // HTTP-specific options
             {
-                http.TrustedNetworks.Add(IPNetwork.Parse("10.0.0.0/8"));     // optional: trust inbound IDs only from here
+                http.TrustedNetworks.Add("10.0.0.0/8");     // optional: trust inbound IDs only from here
             });
         builder.Services.AddProblemDetails();          // optional: error bodies get "correlation_id"
         builder.Services.AddHttpClient("orders", c => c.BaseAddress = new Uri("http://orders"))

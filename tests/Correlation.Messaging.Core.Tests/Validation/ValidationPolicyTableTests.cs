@@ -41,6 +41,10 @@ public sealed class ValidationPolicyTableTests
         ["lone high surrogate"] = (Text("ab\uD800"), CorrelationIdProblem.UnsafeCharacter),
         ["lone low surrogate"] = (Text("\uDC00ab"), CorrelationIdProblem.UnsafeCharacter),
         ["noncharacter U+FFFF"] = (Text("a\uFFFFb"), CorrelationIdProblem.UnsafeCharacter),
+        ["tag character U+E0041 (surrogate pair)"] = (Text("a\U000E0041b"), CorrelationIdProblem.UnsafeCharacter),
+        ["cancel tag U+E007F (surrogate pair)"] = (Text("abc\U000E007F"), CorrelationIdProblem.UnsafeCharacter),
+        ["musical format U+1D173 (surrogate pair)"] = (Text("a\U0001D173b"), CorrelationIdProblem.UnsafeCharacter),
+        ["musical format U+1D17A in bytes"] = (Bytes(Encoding.UTF8.GetBytes("a\U0001D17Ab")), CorrelationIdProblem.UnsafeCharacter),
         ["CR in bytes"] = (Bytes("a\rb"u8.ToArray()), CorrelationIdProblem.UnsafeCharacter),
         ["invalid UTF-8 C3 28"] = (Bytes([0xC3, 0x28]), CorrelationIdProblem.InvalidUtf8),
         ["invalid UTF-8 FF"] = (Bytes([(byte)'a', 0xFF]), CorrelationIdProblem.InvalidUtf8),
@@ -78,6 +82,7 @@ public sealed class ValidationPolicyTableTests
         log.Message.ShouldNotContain("\n");
         log.Message.Any(c => char.IsControl(c) || c is '\u202E' or '\u2028' or '\u2029' or '\u200B').ShouldBeFalse();
         log.Message.Length.ShouldBeLessThan(400);
+        log.CorrelationId.ShouldBe(result.CorrelationId, "the warning is logged inside the new ID's logging scope (issue 19)");
     }
 
     [Theory]

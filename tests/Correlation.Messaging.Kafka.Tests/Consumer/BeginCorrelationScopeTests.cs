@@ -79,9 +79,19 @@ public sealed class BeginCorrelationScopeTests
     }
 
     [Fact]
-    public void BeginCorrelationScope_DuplicateHeaders_LastWins()
+    public void BeginCorrelationScope_RepeatedExactHeader_LastWins()
     {
-        var result = Records.Consumed(Records.Headers((CorrelationHeaders.CorrelationId, "first"), ("x-correlation-id", "last")));
+        var result = Records.Consumed(Records.Headers((CorrelationHeaders.CorrelationId, "first"), ("x-correlation-id", "variant"), (CorrelationHeaders.CorrelationId, "last")));
+
+        using var scope = result.BeginCorrelationScope(Propagator);
+
+        scope.Context!.CorrelationId.ShouldBe("last");
+    }
+
+    [Fact]
+    public void BeginCorrelationScope_CaseVariantsOnly_LastVariantWins()
+    {
+        var result = Records.Consumed(Records.Headers(("x-correlation-id", "first"), ("X-CORRELATION-ID", "last")));
 
         using var scope = result.BeginCorrelationScope(Propagator);
 

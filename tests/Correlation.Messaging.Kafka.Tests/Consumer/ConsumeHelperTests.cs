@@ -67,7 +67,7 @@ public sealed class ConsumeHelperTests
         var boom = new InvalidOperationException("boom");
 
         var ex = Should.Throw<ConsumeProcessingException<string, string>>(() =>
-            _consumer.ConsumeWithCorrelation(Propagator, _ => throw boom, TimeSpan.FromMilliseconds(1)));
+            _consumer.ConsumeWithCorrelation(Propagator, (Action<ConsumeResult<string, string>>)(_ => throw boom), TimeSpan.FromMilliseconds(1)));
 
         ex.InnerException.ShouldBeSameAs(boom);
         ex.ConsumeResult.ShouldBeSameAs(record);
@@ -229,7 +229,7 @@ public sealed class ConsumeHelperTests
     public void Helpers_NullArguments_Throw()
     {
         Should.Throw<ArgumentNullException>(() => _consumer.ConsumeWithCorrelation(null!, _ => { }, TimeSpan.Zero));
-        Should.Throw<ArgumentNullException>(() => _consumer.ConsumeWithCorrelation(Propagator, null!, TimeSpan.Zero));
+        Should.Throw<ArgumentNullException>(() => _consumer.ConsumeWithCorrelation(Propagator, (Action<ConsumeResult<string, string>>)null!, TimeSpan.Zero));
         Should.Throw<ArgumentNullException>(() => ((IConsumer<string, string>)null!).ConsumeWithCorrelation(Propagator, _ => { }, TimeSpan.Zero));
         Should.Throw<ArgumentOutOfRangeException>(() => _consumer.ConsumeBatchWithCorrelation(Propagator, 0, TimeSpan.Zero, _ => { }));
     }

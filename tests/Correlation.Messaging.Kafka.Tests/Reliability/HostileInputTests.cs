@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Confluent.Kafka;
 using Correlation.Messaging.Contracts;
+using Correlation.Messaging.Contracts.Oracle;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Kafka.Tests.Integration;
 using Correlation.Messaging.Propagation;
@@ -10,50 +11,62 @@ using Correlation.Messaging.TestSupport;
 namespace Correlation.Messaging.Kafka.Tests.Reliability;
 
 /// <summary>
-/// Seeded hostile header values (<see cref="HostileValues"/>; seed from <c>HOSTILE_SEED</c>, printed in every failure):
-/// 10,000 through the Kafka carrier's extraction, and a sample of them through the broker as raw record headers, consumed
-/// through the package. Kafka carries any bytes in a header value, so the broker refuses none of them.
+/// Generated header values (CsCheck; <see cref="WireValueGen"/>) judged by <see cref="WireFormatOracle"/>, an independent
+/// reading of docs/wire-format.md: 10,000 through the Kafka carrier's extraction (shrinking any failure), and a stratified
+/// sample of every kind through the broker as raw header bytes, consumed through the package, under every policy. Kafka
+/// carries any bytes in a header value, so the broker refuses none of them.
 /// </summary>
 [Collection(KafkaCollection.Name)]
 public sealed class HostileInputTests
 {
-    private const int ExtractionCount = 10_000;
-    private const int BrokerSample = 500;
+    private const int PerKind = 12;
     private static readonly TimeSpan Deadline = KafkaFixture.Deadline;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    [Fact]
-    public void Extract_TenThousandHostileHeaderValues_KeepEveryPolicyPromise()
+    private static void WriteLine(string line)
     {
-        var seed = HostileValues.Seed;
-        TestContext.Current.TestOutputHelper?.WriteLine($"hostile seed {seed}");
-        HostileInputAssertions.ExtractionKeepsPromises(
-            HostileValues.Generate(seed, ExtractionCount),
-            seed,
+        TestContext.Current.TestOutputHelper?.WriteLine(line);
+        TestContext.Current.SendDiagnosticMessage(line);
+    }
+
+    [Fact]
+    public void Extract_GeneratedHeaderBytes_MatchTheWireFormatDocument() =>
+        OracleProperties.ExtractionMatchesOracle<Headers?>(
+            WireValueGen.For(WireCapabilities.Kafka),
             static v => Carrier(v, Placement.Canonical),
-            KafkaHeaders.Getter);
-    }
+            KafkaHeaders.Getter,
+            WriteLine,
+            requiredKinds: [WireKind.Valid, WireKind.OutsideAllowedSet, WireKind.Control, WireKind.Format, WireKind.InvalidUtf8]);
 
     [Fact]
-    public void Extract_TenThousandHostileAliasAndDuplicateHeaders_KeepEveryPolicyPromise()
+    public void Extract_GeneratedValuesUnderAliasOrAfterAValidDuplicate_MatchTheWireFormatDocument()
     {
-        var seed = HostileValues.Seed + 1;
-        TestContext.Current.TestOutputHelper?.WriteLine($"hostile seed {seed}");
         var i = 0;
-        HostileInputAssertions.ExtractionKeepsPromises(
-            HostileValues.Generate(seed, ExtractionCount),
-            seed,
-            v => Carrier(v, (Placement)(i++ % 3)),
-            KafkaHeaders.Getter);
+        OracleProperties.ExtractionMatchesOracle<Headers?>(
+            WireValueGen.For(WireCapabilities.Kafka),
+            v => Carrier(v, Interlocked.Increment(ref i) % 2 == 0 ? Placement.AliasOnly : Placement.DuplicateAfterValid),
+            KafkaHeaders.Getter,
+            WriteLine,
+            requiredKinds: [WireKind.Valid, WireKind.OutsideAllowedSet, WireKind.Control, WireKind.InvalidUtf8]);
     }
 
-    [Fact]
-    public async Task HostileSampleThroughBroker_Regenerate_EveryHandlerRunsWithSafeIdsAndSafeOutgoingHeaders()
+    /// <summary>
+    /// Every kind of value, <see cref="PerKind"/> of each, sent as raw header bytes by a foreign producer. Each gets exactly
+    /// the document's outcome: kept (same ID, source Inbound), replaced (a fresh valid ID, source Replaced) or, under
+    /// Reject, dead-lettered by the consume loop without reaching the handler. What the handlers send downstream carries
+    /// the handler's ID. Replay with <c>ORACLE_SEED</c> (printed).
+    /// </summary>
+    [Theory]
+    [InlineData(InvalidCorrelationIdPolicy.Regenerate)]
+    [InlineData(InvalidCorrelationIdPolicy.Reject)]
+    [InlineData(InvalidCorrelationIdPolicy.Trust)]
+    public async Task GeneratedSampleThroughBroker_EachPolicy_MatchesTheWireFormatDocument(InvalidCorrelationIdPolicy policy)
     {
-        var seed = HostileValues.Seed;
-        var values = HostileValues.Generate(seed, BrokerSample).ToArray();
-        await using var harness = await KafkaContractHarness.CreateAsync(new CorrelationOptions(), "hostile");
+        var (values, seed) = WireValueGen.Batch(WireValueGen.Stratified(WireCapabilities.Kafka, PerKind));
+        var label = $"Kafka, {WireValueGen.SeedVariable}={seed}";
+        WriteLine(label);
+        await using var harness = await KafkaContractHarness.CreateAsync(new CorrelationOptions { InvalidIdPolicy = policy }, "oracle");
         var calls = new ConcurrentDictionary<int, HandlerCall>();
         await harness.StartConsumerAsync(
             async call =>
@@ -63,97 +76,40 @@ public sealed class HostileInputTests
             },
             Ct);
 
-        await SendAllAsync(harness, values);
+        await Task.WhenAll(values.Select((v, i) =>
+            harness.SendRawAsync(i.ToString(CultureInfo.InvariantCulture), [new RawHeader(CorrelationHeaders.CorrelationId, v.IsNull ? null : v.Bytes)], Ct)));
 
-        (await Eventually.TrueAsync(() => calls.Count >= values.Length, Deadline, Ct))
-            .ShouldBeTrue($"seed {seed}: only {calls.Count} of {values.Length} hostile records reached the handler");
-        harness.DeadLetteredCount.ShouldBe(0, $"seed {seed}: nothing is rejected under Regenerate");
+        (await Eventually.TrueAsync(() => calls.Count + harness.DeadLetteredCount >= values.Length, Deadline, Ct))
+            .ShouldBeTrue($"{label}: {calls.Count} handled + {harness.DeadLetteredCount} dead-lettered of {values.Length}");
+
+        var check = new OracleCheck(policy, label);
         for (var i = 0; i < values.Length; i++)
         {
-            var context = calls[i].Context;
-            context.ShouldNotBeNull($"seed {seed}: no context for {values[i]}");
-            HostileInputAssertions.IsSafeId(context.CorrelationId, seed, values[i]);
-            if (values[i].Kind == "valid" && PlacementOf(i) == Placement.Canonical)
-            {
-                context.CorrelationId.ShouldBe(values[i].Text, $"seed {seed}: a valid value is kept");
-                context.Source.ShouldBe(CorrelationIdSource.Inbound);
-            }
+            var body = i.ToString(CultureInfo.InvariantCulture);
+            var handled = calls.TryGetValue(i, out var call);
+            var expectRejected = check.Expect(values[i]).Outcome == ExpectedOutcome.Rejected;
+            var onFailurePath = !handled && await harness.ReachedFailurePathAsync(body, expectRejected ? Deadline : TimeSpan.FromSeconds(2), Ct);
+            check.Observe(values[i], handled ? call!.Context : null, onFailurePath);
         }
 
-        // What went out again: every downstream record carries safe IDs, the handler's correlation ID, and its cause.
-        var downstream = await harness.ReadDownstreamAsync(values.Length, Deadline, Ct);
-        downstream.Count.ShouldBe(values.Length, $"seed {seed}: downstream records missing");
+        WriteLine($"{label}: {check.Summary()}");
+        check.ThrowIfAnyMismatch();
+        check.RequireMinimumPerKind(PerKind, [.. values.Select(v => v.Kind).Distinct()]);
+        harness.DeadLetteredCount.ShouldBe(check.Count(ExpectedOutcome.Rejected), label);
+
+        var downstream = await harness.ReadDownstreamAsync(calls.Count, Deadline, Ct);
+        downstream.Count.ShouldBe(calls.Count, label);
         foreach (var message in downstream)
         {
-            var i = int.Parse(message.Body, CultureInfo.InvariantCulture);
-            HostileInputAssertions.IsSafeId(message.CorrelationId, seed, values[i]);
-            HostileInputAssertions.IsSafeId(message.CausationId, seed, values[i]);
-            HostileInputAssertions.IsSafeId(message.MessageId, seed, values[i]);
-            message.CorrelationId.ShouldBe(calls[i].Context!.CorrelationId, $"seed {seed}: {values[i]}");
+            var call = calls[int.Parse(message.Body, CultureInfo.InvariantCulture)];
+            message.CorrelationId.ShouldBe(call.Context!.CorrelationId, $"{label}: downstream of {values[int.Parse(message.Body, CultureInfo.InvariantCulture)]}");
+            message.CausationId.ShouldBe(call.BrokerMessageId, label);
         }
 
-        HostileInputAssertions.NothingUnsafeLogged(harness.Logs, seed);
+        OracleProperties.NothingUnsafeLogged(harness.Logs, label);
     }
 
-    [Fact]
-    public async Task HostileSampleThroughBroker_Reject_EachHandledOrDeadLetteredNothingLost()
-    {
-        var seed = HostileValues.Seed;
-        var values = HostileValues.Generate(seed, BrokerSample).ToArray();
-        var options = new CorrelationOptions { InvalidIdPolicy = InvalidCorrelationIdPolicy.Reject };
-        await using var harness = await KafkaContractHarness.CreateAsync(options, "hostile-reject");
-        var handled = new ConcurrentDictionary<int, HandlerCall>();
-        await harness.StartConsumerAsync(
-            call =>
-            {
-                handled[int.Parse(call.Body, CultureInfo.InvariantCulture)] = call;
-                return Task.CompletedTask;
-            },
-            Ct);
-
-        await SendAllAsync(harness, values);
-
-        (await Eventually.TrueAsync(() => handled.Count + harness.DeadLetteredCount >= values.Length, Deadline, Ct))
-            .ShouldBeTrue($"seed {seed}: {handled.Count} handled + {harness.DeadLetteredCount} dead-lettered of {values.Length}");
-
-        // The outcome on the broker is the outcome extraction promises for the same bytes.
-        var reference = new CorrelationPropagator(options);
-        var rejected = 0;
-        for (var i = 0; i < values.Length; i++)
-        {
-            bool rejects;
-            try
-            {
-                reference.Extract(Carrier(values[i], PlacementOf(i)), KafkaHeaders.Getter);
-                rejects = false;
-            }
-            catch (CorrelationIdRejectedException)
-            {
-                rejects = true;
-            }
-
-            if (rejects)
-            {
-                rejected++;
-                handled.ContainsKey(i).ShouldBeFalse($"seed {seed}: a rejected value reached the handler: {values[i]}");
-                (await harness.ReachedFailurePathAsync(i.ToString(CultureInfo.InvariantCulture), Deadline, Ct))
-                    .ShouldBeTrue($"seed {seed}: a rejected record is not on the dead-letter topic: {values[i]}");
-            }
-            else
-            {
-                handled.TryGetValue(i, out var call).ShouldBeTrue($"seed {seed}: an accepted value was not handled: {values[i]}");
-                HostileInputAssertions.IsSafeId(call!.Context?.CorrelationId, seed, values[i]);
-            }
-        }
-
-        TestContext.Current.TestOutputHelper?.WriteLine($"seed {seed}: {values.Length} sent, {handled.Count} handled, {rejected} dead-lettered");
-        rejected.ShouldBeGreaterThan(0, $"seed {seed}: the sample should hold values that Reject refuses");
-        harness.DeadLetteredCount.ShouldBe(rejected, $"seed {seed}: dead-lettered count");
-        handled.Count.ShouldBe(values.Length - rejected, $"seed {seed}: handled count");
-        HostileInputAssertions.NothingUnsafeLogged(harness.Logs, seed);
-    }
-
-    /// <summary>Where the hostile value goes: the canonical header, an alias only, or the last of two canonical headers after a valid one.</summary>
+    /// <summary>Where the value goes: the canonical header, an alias only, or the last of two canonical headers after a valid one.</summary>
     private enum Placement
     {
         Canonical,
@@ -161,33 +117,23 @@ public sealed class HostileInputTests
         DuplicateAfterValid,
     }
 
-    /// <summary>Every fourth record of the broker sample carries the value under an alias, the others under the canonical name.</summary>
-    private static Placement PlacementOf(int index) => index % 4 == 3 ? Placement.AliasOnly : Placement.Canonical;
-
-    private static Headers Carrier(HostileValue value, Placement placement)
+    private static Headers Carrier(WireValue value, Placement placement)
     {
         var headers = new Headers();
         switch (placement)
         {
             case Placement.AliasOnly:
-                headers.Add(CorrelationHeaders.CorrelationIdLowerKebab, value.AsBytes());
+                headers.Add(CorrelationHeaders.CorrelationIdLowerKebab, value.Bytes);
                 break;
             case Placement.DuplicateAfterValid:
                 headers.Add(CorrelationHeaders.CorrelationId, "valid-first"u8.ToArray());
-                headers.Add(CorrelationHeaders.CorrelationId, value.AsBytes());
+                headers.Add(CorrelationHeaders.CorrelationId, value.Bytes);
                 break;
             default:
-                headers.Add(CorrelationHeaders.CorrelationId, value.AsBytes());
+                headers.Add(CorrelationHeaders.CorrelationId, value.Bytes);
                 break;
         }
 
         return headers;
     }
-
-    private static Task SendAllAsync(KafkaContractHarness harness, HostileValue[] values) =>
-        Task.WhenAll(values.Select((v, i) =>
-        {
-            var name = PlacementOf(i) == Placement.AliasOnly ? CorrelationHeaders.CorrelationIdLowerKebab : CorrelationHeaders.CorrelationId;
-            return harness.SendRawAsync(i.ToString(CultureInfo.InvariantCulture), [new RawHeader(name, v.AsBytes())], Ct);
-        }));
 }

@@ -124,4 +124,15 @@ public sealed class AmqpCarrierTests
         AmqpCarrier.NativeCorrelationId(empty).IsPresent.ShouldBeFalse();
         AmqpCarrier.NativeCorrelationId(new BasicProperties { CorrelationId = string.Empty }).Kind.ShouldBe(InboundHeaderValueKind.Text);
     }
+
+    [Fact]
+    public void FromTable_ExactNameAndCaseVariant_ExactWinsAndFlaggedAsDuplicate()
+    {
+        var headers = new Dictionary<string, object?> { ["x-correlation-id"] = "second"u8.ToArray(), ["X-Correlation-ID"] = "first"u8.ToArray() };
+
+        var value = AmqpCarrier.FromTable(headers, "X-Correlation-ID");
+
+        Encoding.UTF8.GetString(value.Utf8.Span).ShouldBe("first");
+        value.HadDuplicates.ShouldBeTrue("the lookup rule reports every duplicate, on every broker");
+    }
 }

@@ -12,7 +12,7 @@ public sealed record TracedOrder(string Text);
 public sealed record TracedInvoice(string Text);
 
 /// <summary>
-/// Traces across a real RabbitMQ hop through MassTransit 8.4, which has its own <c>MassTransit</c> ActivitySource and
+/// Traces across a real RabbitMQ hop through MassTransit 8, which has its own <c>MassTransit</c> ActivitySource and
 /// carries its span ID in its own <c>MT-Activity-Id</c> header (never <c>traceparent</c>), and only when a listener
 /// sampled its send span.
 /// </summary>

@@ -19,6 +19,9 @@ internal sealed class TraceIdGenerator : ICorrelationIdGenerator
         var activity = Activity.Current;
         return activity is { IdFormat: ActivityIdFormat.W3C }
             ? activity.TraceId.ToHexString()
-            : ActivityTraceId.CreateRandom().ToHexString();
+            : NewRandomId();
     }
+
+    /// <summary>A random W3C trace ID, never the ambient one.</summary>
+    public static string NewRandomId() => ActivityTraceId.CreateRandom().ToHexString();
 }

@@ -1,38 +1,42 @@
 using System.Diagnostics;
-using Correlation.Messaging.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 
 namespace Correlation.Messaging.Tracing.Internal;
 
 /// <summary>
-/// Ties a consumed record's consumer <see cref="Activity"/> and inbound trace-context scope to its
-/// <see cref="CorrelationScope"/>, so that disposing the one scope the caller holds ends all three, in reverse order.
+/// The one way every adapter opens the scope of a consumed message (Kafka, SQS, RabbitMQ.Client, MassTransit), so the
+/// order is the same everywhere: the consumer span (started by the adapter, which knows its tags), then the inbound
+/// trace context, then the logging scope, then the ambient context. Disposing the one scope the adapter holds closes
+/// them in reverse order.
 /// </summary>
 internal sealed class TracedConsumeScope : IDisposable
 {
     private readonly Activity? _activity;
     private readonly Activity? _previousActivity;
-    private CorrelationScope _correlation;
-    private TraceContextScope _trace;
-    private bool _disposed;
+    private readonly TraceContextScope _trace;
+    private readonly IDisposable? _logScope;
 
-    private TracedConsumeScope(Activity? activity, Activity? previousActivity)
+    private TracedConsumeScope(Activity? activity, Activity? previousActivity, TraceContextScope trace, IDisposable? logScope)
     {
         _activity = activity;
         _previousActivity = previousActivity;
+        _trace = trace;
+        _logScope = logScope;
     }
 
     /// <summary>
-    /// Makes the inbound trace context and the correlation context ambient, tags the consumer activity (or, without
-    /// one, the current activity) with <c>correlation.id</c>, and returns a correlation scope that ends them all.
+    /// Makes the inbound trace context (when <see cref="CorrelationOptions.PropagateTraceContext"/> is on) and the
+    /// correlation context ambient, opens the logging scope, tags the consumer activity (or, without one, the current
+    /// activity) with <c>correlation.id</c>, and returns a correlation scope that ends them all.
     /// </summary>
     /// <param name="propagator">The propagator.</param>
     /// <param name="extracted">The extracted correlation.</param>
     /// <param name="messageId">The handled message's ID.</param>
-    /// <param name="trace">The extracted trace context.</param>
+    /// <param name="trace">The extracted trace context (<see langword="default"/> when the option is off).</param>
     /// <param name="activity">The started consumer activity, or <see langword="null"/>; stopped when the scope is disposed.</param>
     /// <param name="previousActivity">The activity that was current before <paramref name="activity"/> started; current again afterwards.</param>
+    /// <returns>The scope.</returns>
     public static CorrelationScope Begin(
         CorrelationPropagator propagator,
         in ExtractedCorrelation extracted,
@@ -41,43 +45,45 @@ internal sealed class TracedConsumeScope : IDisposable
         Activity? activity,
         Activity? previousActivity)
     {
-        var owner = new TracedConsumeScope(activity, previousActivity) { _trace = TraceContextPropagation.BeginScope(trace) };
-        var previous = AmbientCorrelation.Current;
+        CorrelationContext context;
         try
         {
-            owner._correlation = propagator.BeginScope(extracted, messageId);
+            context = propagator.ContextFor(extracted, messageId);
         }
         catch
         {
-            owner.Dispose();
+            Stop(activity, previousActivity);
             throw;
         }
 
-        var context = owner._correlation.Context!;
         TraceContextPropagation.TagCorrelationId(activity ?? Activity.Current, context.CorrelationId);
-
-        // Hand the ambient context over to the returned scope: it makes the context ambient again, remembers `previous`
-        // as the context to restore, and disposes this owner (logging scope, trace scope, activity) first.
-        AmbientCorrelation.Current = previous;
-        return CorrelationScope.Enter(context, owner);
-    }
-
-    public void Dispose()
-    {
-        if (_disposed)
+        if (activity is null && !propagator.Options.PropagateTraceContext)
         {
-            return;
+            // Nothing to close but the logging scope: no owner object per message.
+            return propagator.BeginScope(context);
         }
 
-        _disposed = true;
-        _correlation.Dispose();
+        var traceScope = propagator.Options.PropagateTraceContext ? TraceContextPropagation.BeginScope(trace) : default;
+        var logScope = propagator.Logger.BeginScope(context.LogScope);
+        return CorrelationScope.Enter(context, new TracedConsumeScope(activity, previousActivity, traceScope, logScope));
+    }
+
+    /// <summary>Closes the logging scope, the trace-context scope and the span, in that order (the context is already restored).</summary>
+    public void Dispose()
+    {
+        _logScope?.Dispose();
         _trace.Dispose();
-        if (_activity is not null)
+        Stop(_activity, _previousActivity);
+    }
+
+    private static void Stop(Activity? activity, Activity? previousActivity)
+    {
+        if (activity is not null)
         {
-            _activity.Dispose();
-            if (Activity.Current != _previousActivity)
+            activity.Dispose();
+            if (Activity.Current != previousActivity)
             {
-                Activity.Current = _previousActivity;
+                Activity.Current = previousActivity;
             }
         }
     }

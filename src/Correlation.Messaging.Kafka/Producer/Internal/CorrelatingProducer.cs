@@ -95,8 +95,9 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
     {
         ArgumentNullException.ThrowIfNull(message);
 
-        var headers = KafkaHeaders.CopyWithout(message.Headers, _options);
-        var context = _propagator.GetOutgoingContext();
+        // Outside any scope a valid ID the message already carries is kept (outbox relays); ours are then rewritten canonically.
+        var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
+        var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
         _propagator.Inject(context, headers, KafkaHeaders.Setter);
         headers.Add(_options.MessageIdHeaderName, KafkaHeaders.NewMessageId());
 

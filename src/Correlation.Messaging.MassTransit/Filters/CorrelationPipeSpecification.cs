@@ -1,14 +1,15 @@
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using MassTransit;
 using MassTransit.Configuration;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// The pipe specification behind <c>UseCorrelationPropagation</c>: adds one filter per direction (send, publish, receive,
 /// consume) and validates the configuration when MassTransit builds the bus.
 /// </summary>
-internal sealed class CorrelationPipeSpecification(CorrelationPropagator propagator) :
+internal sealed class CorrelationPipeSpecification(CorrelationPropagator propagator, TransportCorrelation transport) :
     IPipeSpecification<SendContext>,
     IPipeSpecification<PublishContext>,
     IPipeSpecification<ReceiveContext>,
@@ -19,13 +20,13 @@ internal sealed class CorrelationPipeSpecification(CorrelationPropagator propaga
 
     public CorrelationPropagator Propagator => propagator;
 
-    public void Apply(IPipeBuilder<SendContext> builder) => builder.AddFilter(new CorrelationSendFilter(propagator));
+    public void Apply(IPipeBuilder<SendContext> builder) => builder.AddFilter(new CorrelationSendFilter(propagator, transport));
 
-    public void Apply(IPipeBuilder<PublishContext> builder) => builder.AddFilter(new CorrelationPublishFilter(propagator));
+    public void Apply(IPipeBuilder<PublishContext> builder) => builder.AddFilter(new CorrelationPublishFilter(propagator, transport));
 
-    public void Apply(IPipeBuilder<ReceiveContext> builder) => builder.AddFilter(new CorrelationReceiveFilter(propagator));
+    public void Apply(IPipeBuilder<ReceiveContext> builder) => builder.AddFilter(new CorrelationReceiveFilter(propagator, transport));
 
-    public void Apply(IPipeBuilder<ConsumeContext> builder) => builder.AddFilter(new CorrelationConsumeFilter(propagator));
+    public void Apply(IPipeBuilder<ConsumeContext> builder) => builder.AddFilter(new CorrelationConsumeFilter(propagator, transport));
 
     public IEnumerable<ValidationResult> Validate()
     {

@@ -1,10 +1,11 @@
 using System.Diagnostics;
 using System.Globalization;
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// Makes the correlation context ambient before any user filter, retry, consumer, handler or saga runs, and restores
@@ -15,7 +16,7 @@ namespace Correlation.Messaging.RabbitMq.Filters;
 /// On an endpoint with <see cref="CorrelationReceiveFilter"/> it reuses that filter's result; on an endpoint configured
 /// before <c>UseCorrelationPropagation</c> (which therefore has no receive filter) it extracts the metadata itself.
 /// </remarks>
-internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator) : IFilter<ConsumeContext>
+internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator, TransportCorrelation transport) : IFilter<ConsumeContext>
 {
     public Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
@@ -27,13 +28,14 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator)
                 return next.Send(context);
             }
 
-            // A delivery without an AMQP message_id (a raw client's envelope): take the envelope's message ID.
+            // A delivery without a transport message ID (every transport but RabbitMQ, or a raw AMQP client's message
+            // without message_id): take the envelope's message ID.
             var ambient = received.Context;
             return SendInScope(new CorrelationContext(ambient.CorrelationId, ambient.CausationId, Format(context.MessageId), ambient.Source), context, next);
         }
 
-        var extracted = InboundCorrelation.Extract(context.ReceiveContext, propagator);
-        var messageId = InboundCorrelation.TransportMessageId(context.ReceiveContext) ?? Format(context.MessageId);
+        var extracted = transport.Extract(context.ReceiveContext, propagator);
+        var messageId = transport.TransportMessageId(context.ReceiveContext) ?? Format(context.MessageId);
         return SendInScope(extracted, messageId, context, next);
     }
 
@@ -49,9 +51,7 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator)
 
     private async Task SendInScope(ExtractedCorrelation extracted, string? messageId, ConsumeContext context, IPipe<ConsumeContext> next)
     {
-        using var scope = propagator.BeginScope(extracted, messageId);
-        using var traceScope = InboundCorrelation.BeginTraceScope(context.ReceiveContext, propagator);
-        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+        using var scope = transport.BeginScope(context.ReceiveContext, propagator, extracted, messageId);
         await next.Send(context).ConfigureAwait(false);
     }
 }

@@ -3,14 +3,14 @@ using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// Tags the producer span with <c>correlation.id</c> and, with <see cref="CorrelationOptions.PropagateTraceContext"/>
 /// on, writes the W3C <c>traceparent</c>/<c>tracestate</c> headers, just before a message goes to the transport.
 /// </summary>
 /// <remarks>
-/// An observer rather than a filter because MassTransit 8.4 runs the send and publish pipes (and so
+/// An observer rather than a filter because MassTransit 8 runs the send and publish pipes (and so
 /// <see cref="CorrelationSendFilter"/>) before it starts its <c>&lt;destination&gt; send</c> activity, and its pre-send
 /// observers after: here <see cref="Activity.Current"/> is MassTransit's producer span when a listener sampled one (its
 /// ID is also in MassTransit's own <c>MT-Activity-Id</c> header), otherwise the caller's activity. MassTransit never

@@ -1,9 +1,10 @@
 using System.Diagnostics;
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// Restores the correlation context for the whole receive pipeline of an endpoint, so that the logging scope also covers
@@ -14,14 +15,14 @@ namespace Correlation.Messaging.RabbitMq.Filters;
 /// It runs before MassTransit's rescue filter, so it never throws: a rejected ID is handed to
 /// <see cref="CorrelationConsumeFilter"/>, which throws inside the rescue pipe so the message reaches the error queue.
 /// </remarks>
-internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator) : IFilter<ReceiveContext>
+internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator, TransportCorrelation transport) : IFilter<ReceiveContext>
 {
     public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
     {
         ExtractedCorrelation extracted;
         try
         {
-            extracted = InboundCorrelation.Extract(context, propagator);
+            extracted = transport.Extract(context, propagator);
         }
         catch (CorrelationIdRejectedException rejection)
         {
@@ -31,11 +32,9 @@ internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator)
             return;
         }
 
-        using var scope = propagator.BeginScope(extracted, InboundCorrelation.TransportMessageId(context));
-        using var traceScope = InboundCorrelation.BeginTraceScope(context, propagator);
-
-        // MassTransit's receive span (its consumer span for the delivery) when a listener sampled one.
-        TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
+        // The one consume-scope helper: MassTransit's receive span (its consumer span for the delivery, when a listener
+        // sampled one) is already current and gets tagged; then the trace context, the logging scope and the context.
+        using var scope = transport.BeginScope(context, propagator, extracted, transport.TransportMessageId(context));
         var received = new ReceivedCorrelation(scope.Context!);
         context.GetOrAddPayload(() => received);
         await next.Send(context).ConfigureAwait(false);

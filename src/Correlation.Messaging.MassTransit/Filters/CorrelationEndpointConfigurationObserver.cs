@@ -1,6 +1,6 @@
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// Adds the receive filter to every receive endpoint configured after <c>UseCorrelationPropagation</c>, and to the

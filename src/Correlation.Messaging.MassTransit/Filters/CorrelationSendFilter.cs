@@ -1,14 +1,15 @@
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>Writes correlation metadata to every sent message (<c>Send</c>, <c>RespondAsync</c>, requests).</summary>
-internal sealed class CorrelationSendFilter(CorrelationPropagator propagator) : IFilter<SendContext>
+internal sealed class CorrelationSendFilter(CorrelationPropagator propagator, TransportCorrelation transport) : IFilter<SendContext>
 {
     public Task Send(SendContext context, IPipe<SendContext> next)
     {
-        OutgoingCorrelation.Apply(context, propagator);
+        OutgoingCorrelation.Apply(context, propagator, transport);
         return next.Send(context);
     }
 

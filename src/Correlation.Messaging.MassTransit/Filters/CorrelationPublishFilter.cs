@@ -1,14 +1,15 @@
+using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using MassTransit;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>Writes correlation metadata to every published message (publish does not run send filters).</summary>
-internal sealed class CorrelationPublishFilter(CorrelationPropagator propagator) : IFilter<PublishContext>
+internal sealed class CorrelationPublishFilter(CorrelationPropagator propagator, TransportCorrelation transport) : IFilter<PublishContext>
 {
     public Task Send(PublishContext context, IPipe<PublishContext> next)
     {
-        OutgoingCorrelation.Apply(context, propagator);
+        OutgoingCorrelation.Apply(context, propagator, transport);
         return next.Send(context);
     }
 

@@ -1,6 +1,6 @@
 using System.Runtime.ExceptionServices;
 
-namespace Correlation.Messaging.RabbitMq.Filters;
+namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
 /// The receive filter's outcome, handed to the consume filter as a <c>ReceiveContext</c> payload so that a message is

@@ -1,6 +1,7 @@
 using Correlation.Messaging;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.RabbitMq.Filters;
+using Correlation.Messaging.MassTransit.Filters;
+using Correlation.Messaging.MassTransit.Internal;
 using MassTransit.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,14 +9,16 @@ using Microsoft.Extensions.Options;
 namespace MassTransit;
 
 /// <summary>
-/// Adds correlation ID propagation to a MassTransit bus: every sent and published message carries the correlation and
-/// causation headers (and, on RabbitMQ, the AMQP <c>correlation_id</c>), and every consumed message restores the
-/// correlation context and logging scope before any filter or consumer runs.
+/// Adds correlation ID propagation to a MassTransit bus on any transport: every sent and published message carries the
+/// correlation and causation headers, and every consumed message restores the correlation context and logging scope
+/// before any filter or consumer runs.
 /// </summary>
 /// <remarks>
-/// Call it before <c>ConfigureEndpoints</c> and <c>ReceiveEndpoint</c>: endpoints configured earlier still restore the
+/// <para>On RabbitMQ, <c>Correlation.Messaging.MassTransit.RabbitMq</c> adds overloads for the RabbitMQ configurator that
+/// also write and read the AMQP <c>correlation_id</c> property; the same call picks them up.</para>
+/// <para>Call it before <c>ConfigureEndpoints</c> and <c>ReceiveEndpoint</c>: endpoints configured earlier still restore the
 /// context for consumers, but their receive-level log lines (a faulted deserialization or a rejected ID, the move to
-/// the error queue) are not inside the logging scope.
+/// the error queue) are not inside the logging scope.</para>
 /// </remarks>
 public static class CorrelationPropagationConfigurationExtensions
 {
@@ -27,7 +30,7 @@ public static class CorrelationPropagationConfigurationExtensions
     /// <remarks>With <c>AddMassTransit</c>, prefer <see cref="UseCorrelationPropagation(IBusFactoryConfigurator, IServiceProvider)"/>
     /// so that registered options and the application's logger factory apply.</remarks>
     public static void UseCorrelationPropagation(this IBusFactoryConfigurator configurator) =>
-        configurator.UseCorrelationPropagation(CorrelationPropagator.Default);
+        configurator.UseCorrelationPropagation(CorrelationPropagator.Default, TransportCorrelation.Headers);
 
     /// <summary>Propagates correlation IDs with options configured in code, without dependency injection.</summary>
     /// <param name="configurator">The bus configurator.</param>
@@ -41,10 +44,7 @@ public static class CorrelationPropagationConfigurationExtensions
         ILoggerFactory? loggerFactory = null)
     {
         ArgumentNullException.ThrowIfNull(configurator);
-        ArgumentNullException.ThrowIfNull(configure);
-        var options = new CorrelationOptions();
-        configure(options);
-        configurator.UseCorrelationPropagation(new CorrelationPropagator(options, loggerFactory));
+        configurator.UseCorrelationPropagation(Propagator(configure, loggerFactory), TransportCorrelation.Headers);
     }
 
     /// <summary>
@@ -62,24 +62,42 @@ public static class CorrelationPropagationConfigurationExtensions
     public static void UseCorrelationPropagation(this IBusFactoryConfigurator configurator, IServiceProvider provider)
     {
         ArgumentNullException.ThrowIfNull(configurator);
-        ArgumentNullException.ThrowIfNull(provider);
-        var propagator = provider.GetService(typeof(CorrelationPropagator)) as CorrelationPropagator
-            ?? new CorrelationPropagator(
-                (provider.GetService(typeof(IOptions<CorrelationOptions>)) as IOptions<CorrelationOptions>)?.Value ?? new CorrelationOptions(),
-                provider.GetService(typeof(ILoggerFactory)) as ILoggerFactory);
-        configurator.UseCorrelationPropagation(propagator);
+        configurator.UseCorrelationPropagation(Propagator(provider), TransportCorrelation.Headers);
     }
 
     /// <summary>Propagates correlation IDs with the given propagator.</summary>
     /// <param name="configurator">The bus configurator.</param>
     /// <param name="propagator">The propagator: its options, generator and logger factory apply.</param>
     /// <exception cref="ArgumentNullException"><paramref name="configurator"/> or <paramref name="propagator"/> is <see langword="null"/>.</exception>
-    public static void UseCorrelationPropagation(this IBusFactoryConfigurator configurator, CorrelationPropagator propagator)
+    public static void UseCorrelationPropagation(this IBusFactoryConfigurator configurator, CorrelationPropagator propagator) =>
+        configurator.UseCorrelationPropagation(propagator, TransportCorrelation.Headers);
+
+    /// <summary>Builds a propagator from options configured in code.</summary>
+    internal static CorrelationPropagator Propagator(Action<CorrelationOptions> configure, ILoggerFactory? loggerFactory)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        var options = new CorrelationOptions();
+        configure(options);
+        return new CorrelationPropagator(options, loggerFactory);
+    }
+
+    /// <summary>The registered propagator; else one from the registered options (or the defaults) and logger factory.</summary>
+    internal static CorrelationPropagator Propagator(IServiceProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(provider);
+        return provider.GetService(typeof(CorrelationPropagator)) as CorrelationPropagator
+            ?? new CorrelationPropagator(
+                (provider.GetService(typeof(IOptions<CorrelationOptions>)) as IOptions<CorrelationOptions>)?.Value ?? new CorrelationOptions(),
+                provider.GetService(typeof(ILoggerFactory)) as ILoggerFactory);
+    }
+
+    /// <summary>Adds the filters and observers, with the transport's carrier.</summary>
+    internal static void UseCorrelationPropagation(this IBusFactoryConfigurator configurator, CorrelationPropagator propagator, TransportCorrelation transport)
     {
         ArgumentNullException.ThrowIfNull(configurator);
         ArgumentNullException.ThrowIfNull(propagator);
 
-        var specification = new CorrelationPipeSpecification(propagator);
+        var specification = new CorrelationPipeSpecification(propagator, transport);
         configurator.ConfigureSend(send => send.AddPipeSpecification((IPipeSpecification<SendContext>)specification));
         configurator.ConfigurePublish(publish => publish.AddPipeSpecification((IPipeSpecification<PublishContext>)specification));
         configurator.AddPrePipeSpecification(specification);
