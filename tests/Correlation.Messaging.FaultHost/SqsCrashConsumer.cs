@@ -19,7 +19,7 @@ namespace Correlation.Messaging.FaultHost;
 /// number of hanging messages, so the loop keeps receiving), <c>--batch N</c> (MaxNumberOfMessages, default 10).
 /// Output, one line each (the IDs are the ambient context inside the handler):
 /// <c>ready</c>,
-/// <c>received &lt;SQS message ID&gt; &lt;correlation ID&gt; &lt;causation ID or -&gt; &lt;ApproximateReceiveCount&gt; &lt;body&gt;</c>,
+/// <c>received &lt;SQS message ID&gt; &lt;correlation ID&gt; &lt;causation ID or -&gt; &lt;ApproximateReceiveCount&gt; &lt;body&gt; &lt;receipt handle&gt;</c>,
 /// <c>handled &lt;SQS message ID&gt;</c> (handler returned), <c>deleted &lt;SQS message ID&gt;</c> (the processor's
 /// DeleteMessage call succeeded).
 /// </remarks>
@@ -44,7 +44,7 @@ internal static class SqsCrashConsumer
             {
                 var context = CorrelationContext.Current!;
                 var receiveCount = message.Attributes?.GetValueOrDefault("ApproximateReceiveCount") ?? "?";
-                Console.WriteLine($"received {message.MessageId} {context.CorrelationId} {context.CausationId ?? "-"} {receiveCount} {message.Body}");
+                Console.WriteLine($"received {message.MessageId} {context.CorrelationId} {context.CausationId ?? "-"} {receiveCount} {message.Body} {message.ReceiptHandle}");
                 if (message.Body?.EndsWith(".hang", StringComparison.Ordinal) == true)
                 {
                     await Task.Delay(Timeout.Infinite, ct);

@@ -40,6 +40,9 @@ internal static partial class Log
     [LoggerMessage(310, LogLevel.Warning, "The correlation pipeline handler could not process an SQS {Operation} request; the request was sent unchanged.", EventName = "PipelineHandlerFailed")]
     public static partial void PipelineHandlerFailed(ILogger logger, Exception exception, string operation);
 
+    [LoggerMessage(312, LogLevel.Debug, "The outgoing SQS message already carries the valid correlation ID {CorrelationId}; it is kept, though {AmbientCorrelationId} is ambient.", EventName = "ExistingCorrelationIdKeptInScope")]
+    public static partial void ExistingCorrelationIdKeptInScope(ILogger logger, string correlationId, string ambientCorrelationId);
+
     [LoggerMessage(311, LogLevel.Debug, "Extended the visibility of SQS message {MessageId} by {VisibilityTimeoutSeconds} s; its handler is still running.", EventName = "VisibilityExtended")]
     public static partial void VisibilityExtended(ILogger logger, string? messageId, int visibilityTimeoutSeconds);
 }

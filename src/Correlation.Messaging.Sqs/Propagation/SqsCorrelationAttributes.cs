@@ -118,16 +118,10 @@ public static class SqsCorrelationAttributes
         ArgumentNullException.ThrowIfNull(propagator);
         var carrier = new InboundAttributes(attributes, propagator);
         var extracted = propagator.Extract(carrier, InboundAttributes.Get);
-        if (!SqsAttributeNames.For(propagator).PropagateTraceContext)
-        {
-            var scope = propagator.BeginScope(extracted, messageId);
-            TraceContextPropagation.TagCorrelationId(Activity.Current, scope.Context!.CorrelationId);
-            return scope;
-        }
-
-        var trace = TraceContextPropagation.Extract(carrier, InboundAttributes.Get);
+        var tracing = SqsAttributeNames.For(propagator).PropagateTraceContext;
+        var trace = tracing ? TraceContextPropagation.Extract(carrier, InboundAttributes.Get) : default;
         var previousActivity = Activity.Current;
-        var activity = SqsTelemetry.StartProcess(queueName, messageId, trace.ActivityContext);
+        var activity = tracing ? SqsTelemetry.StartProcess(queueName, messageId, trace.ActivityContext) : null;
         return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity);
     }
 }

@@ -79,7 +79,8 @@ public sealed class SqsHostileInputTests(SqsFixture fixture)
             HostileInputAssertions.IsSafeId(context.CorrelationId, seed, input);
             if (context.CausationId is not null)
             {
-                HostileInputAssertions.IsSafeId(context.CausationId, seed, input);
+                // A causation ID is an opaque message ID (docs/wire-format.md): safe text of 1-512 characters.
+                HostileInputAssertions.IsSafeId(context.CausationId, seed, input, maxLength: 512);
             }
         }
 

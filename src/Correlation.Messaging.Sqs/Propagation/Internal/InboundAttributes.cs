@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.SQS.Model;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Sqs.Internal;
 
 namespace Correlation.Messaging.Sqs.Propagation.Internal;
@@ -28,33 +29,30 @@ internal readonly struct InboundAttributes
         }
     }
 
+    /// <summary>Reads one name by Core's lookup rule: attributes first (exact spelling over case variants), then the packed members.</summary>
     public static InboundHeaderValue Get(InboundAttributes carrier, string name)
     {
-        var attributes = carrier._attributes;
-        if (attributes is not null)
+        var match = HeaderLookup.Find(carrier._attributes, name);
+        if (match.Found)
         {
-            if (attributes.TryGetValue(name, out var exact))
-            {
-                return Map(exact);
-            }
-
-            if (attributes.Count > 0 && TryFindIgnoreCase(attributes, name, out var other))
-            {
-                return Map(other);
-            }
+            return Map(match.Value, match.HadDuplicates);
         }
 
         var packed = carrier._packed;
         if (packed is not null)
         {
-            for (var i = packed.Length - 1; i >= 0; i--)
+            var field = new HeaderLookup.Match<PackedField>(name);
+            foreach (var candidate in packed)
             {
-                if (string.Equals(packed[i].Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return packed[i].Value is { } text
-                        ? InboundHeaderValue.FromText(text, packed[i].HadDuplicates)
-                        : InboundHeaderValue.WrongType(packed[i].JsonType!);
-                }
+                field.Consider(candidate.Name, candidate);
+            }
+
+            if (field.Found)
+            {
+                var value = field.Value;
+                return value.Value is { } text
+                    ? InboundHeaderValue.FromText(text, field.HadDuplicates)
+                    : InboundHeaderValue.WrongType(value.JsonType!);
             }
         }
 
@@ -64,7 +62,7 @@ internal readonly struct InboundAttributes
     internal static bool IsType(string dataType, string baseType) =>
         dataType.StartsWith(baseType, StringComparison.Ordinal) && (dataType.Length == baseType.Length || dataType[baseType.Length] == '.');
 
-    private static InboundHeaderValue Map(MessageAttributeValue? value)
+    private static InboundHeaderValue Map(MessageAttributeValue? value, bool hadDuplicates)
     {
         var dataType = value?.DataType;
         if (dataType is null)
@@ -74,39 +72,10 @@ internal readonly struct InboundAttributes
 
         if (IsType(dataType, "String"))
         {
-            return InboundHeaderValue.FromText(value!.StringValue);
+            return InboundHeaderValue.FromText(value!.StringValue, hadDuplicates);
         }
 
         return InboundHeaderValue.WrongType(IsType(dataType, "Number") ? "Number" : IsType(dataType, "Binary") ? "Binary" : "Unknown");
-    }
-
-    private static bool TryFindIgnoreCase(IReadOnlyDictionary<string, MessageAttributeValue> attributes, string name, out MessageAttributeValue value)
-    {
-        if (attributes is Dictionary<string, MessageAttributeValue> dictionary)
-        {
-            foreach (var pair in dictionary)
-            {
-                if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    value = pair.Value;
-                    return true;
-                }
-            }
-        }
-        else
-        {
-            foreach (var pair in attributes)
-            {
-                if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    value = pair.Value;
-                    return true;
-                }
-            }
-        }
-
-        value = null!;
-        return false;
     }
 
     private static PackedField[]? ReadPacked(MessageAttributeValue? packed, CorrelationPropagator? propagator)
@@ -139,14 +108,13 @@ internal readonly struct InboundAttributes
             {
                 var name = reader.GetString()!;
                 reader.Read();
-                var duplicate = fields.Exists(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    fields.Add(new PackedField(name, reader.GetString(), null, duplicate));
+                    fields.Add(new PackedField(name, reader.GetString(), null));
                 }
                 else
                 {
-                    fields.Add(new PackedField(name, null, "JSON " + reader.TokenType, duplicate));
+                    fields.Add(new PackedField(name, null, "JSON " + reader.TokenType));
                     reader.Skip();
                 }
             }
@@ -168,5 +136,5 @@ internal readonly struct InboundAttributes
         }
     }
 
-    private readonly record struct PackedField(string Name, string? Value, string? JsonType, bool HadDuplicates);
+    private readonly record struct PackedField(string Name, string? Value, string? JsonType);
 }

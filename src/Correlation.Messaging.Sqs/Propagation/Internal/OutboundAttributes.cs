@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Amazon.SQS.Model;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Sqs.Internal;
 using Correlation.Messaging.Tracing;
 using Correlation.Messaging.Validation;
@@ -19,23 +20,27 @@ internal static class OutboundAttributes
     private const string StringType = "String";
 
     /// <summary>
-    /// Returns the context an outgoing message carries: the valid <c>X-Correlation-ID</c> it already has (so that an
-    /// outbox relay or a batch built from several flows never merges flows), else the ambient context, else a new one.
+    /// Returns the context an outgoing message carries. SQS judges every message (every batch entry) on its own: one that
+    /// already carries a valid <c>X-Correlation-ID</c> (any spelling) keeps it, with its valid causation ID, even inside
+    /// a scope, so that an outbox relay or a batch built from several flows never merges flows; the others get the
+    /// ambient context, or, with nothing ambient, a new ID each (Core's outgoing rule).
     /// </summary>
     public static CorrelationContext ContextFor(CorrelationPropagator propagator, SqsAttributeNames names, Dictionary<string, MessageAttributeValue>? attributes)
     {
         var ambient = CorrelationContext.Current;
-        if (attributes is { Count: > 0 } && TryGetExisting(propagator, names, attributes, out var existing, out var existingCausation))
+        if (ambient is null)
         {
-            if (ambient is not null && string.Equals(ambient.CorrelationId, existing, StringComparison.Ordinal))
-            {
-                return ambient;
-            }
+            return propagator.GetOutgoingContext(new InboundAttributes(attributes, propagator, logProblems: false), InboundAttributes.Get);
+        }
 
+        if (attributes is { Count: > 0 } && TryGetExisting(propagator, names, attributes, out var existing, out var existingCausation)
+            && !string.Equals(ambient.CorrelationId, existing, StringComparison.Ordinal))
+        {
+            Log.ExistingCorrelationIdKeptInScope(propagator.Logger, existing, ambient.CorrelationId);
             return new CorrelationContext(existing, causationId: null, messageId: existingCausation, CorrelationIdSource.Inbound);
         }
 
-        return ambient ?? propagator.GetOutgoingContext();
+        return ambient;
     }
 
     /// <summary>Writes the fields, with the trace context when it travels, within the budget; logs and counts a skip.</summary>
@@ -106,11 +111,6 @@ internal static class OutboundAttributes
     {
         id = null!;
         causation = null;
-        if (!attributes.ContainsKey(names.HeaderName) && !attributes.ContainsKey(SqsCorrelationAttributes.PackedAttributeName))
-        {
-            return false;
-        }
-
         var carrier = new InboundAttributes(attributes, propagator, logProblems: false);
         var value = InboundAttributes.Get(carrier, names.HeaderName);
         if (value.Kind != InboundHeaderValueKind.Text || names.Validator.Validate(value.Text, trust: false) != CorrelationIdProblem.None)
@@ -120,7 +120,7 @@ internal static class OutboundAttributes
 
         id = value.Text!;
         var cause = InboundAttributes.Get(carrier, names.CausationHeaderName);
-        if (cause.Kind == InboundHeaderValueKind.Text && names.Validator.Validate(cause.Text, trust: false) == CorrelationIdProblem.None)
+        if (cause.Kind == InboundHeaderValueKind.Text && CorrelationIdValidator.ValidateMessageId(cause.Text) == CorrelationIdProblem.None)
         {
             causation = cause.Text;
         }
@@ -152,11 +152,9 @@ internal static class OutboundAttributes
         if (names.DirectNamesValid && userCount + fieldCount <= SqsCorrelationAttributes.MaxMessageAttributes
             && FitsSize(messageBody, userSize + directSize, maxMessageSize))
         {
-            attributes.Remove(SqsCorrelationAttributes.PackedAttributeName);
-            if (context.MessageId is null)
-            {
-                attributes.Remove(names.CausationHeaderName);
-            }
+            HeaderLookup.RemoveAllSpellings(attributes, SqsCorrelationAttributes.PackedAttributeName);
+            HeaderLookup.RemoveAllSpellings(attributes, names.HeaderName);
+            HeaderLookup.RemoveAllSpellings(attributes, names.CausationHeaderName);
 
             propagator.Inject(context, attributes, static (carrier, name, value) => carrier[name] = new MessageAttributeValue { DataType = StringType, StringValue = value.Text });
             if (withTrace)
@@ -180,8 +178,9 @@ internal static class OutboundAttributes
             var packed = Pack(propagator, context, traceParent, withTraceState ? traceState : null);
             if (FitsSize(messageBody, userSize + SqsCorrelationAttributes.PackedAttributeName.Length + StringType.Length + Encoding.UTF8.GetByteCount(packed), maxMessageSize))
             {
-                attributes.Remove(names.HeaderName);
-                attributes.Remove(names.CausationHeaderName);
+                HeaderLookup.RemoveAllSpellings(attributes, names.HeaderName);
+                HeaderLookup.RemoveAllSpellings(attributes, names.CausationHeaderName);
+                HeaderLookup.RemoveAllSpellings(attributes, SqsCorrelationAttributes.PackedAttributeName);
                 if (withTrace)
                 {
                     attributes.Remove(TraceContextPropagation.TraceParentHeaderName);

@@ -43,10 +43,11 @@ internal sealed class SqsAttributeNames
 
     public static SqsAttributeNames For(CorrelationPropagator propagator) => Cache.GetValue(propagator, static p => new SqsAttributeNames(p));
 
+    /// <summary>Returns whether <paramref name="name"/> is any spelling of one of our attributes (replaced when we write).</summary>
     public bool IsOurs(string name) =>
-        string.Equals(name, HeaderName, StringComparison.Ordinal)
-        || string.Equals(name, CausationHeaderName, StringComparison.Ordinal)
-        || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.Ordinal);
+        string.Equals(name, HeaderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns whether <paramref name="name"/> is <c>traceparent</c> or <c>tracestate</c>: ours only while a trace context is written.</summary>
     public static bool IsTraceName(string name) =>
