@@ -114,6 +114,18 @@ public sealed class CorrelationContext
     /// <returns>A new context.</returns>
     internal CorrelationContext ForMessage(string? messageId) => new(CorrelationId, MessageId, messageId, Source);
 
+    /// <summary>
+    /// Captures the ambient flow for work that leaves the current handler (a background job, a queued item, a
+    /// scheduled trigger), so that the work can run in the same flow later with <see cref="CorrelationCapsule.Restore"/>.
+    /// </summary>
+    /// <returns>
+    /// A capsule with the ambient correlation ID, the ID of the message or request being handled (the causation of the
+    /// deferred work; the ambient causation ID when no message is being handled) and the outgoing W3C <c>traceparent</c>.
+    /// When nothing is ambient, <see cref="CorrelationCapsule.Empty"/>: never <see langword="null"/>, and restoring it
+    /// starts a new flow with its own ID.
+    /// </returns>
+    public static CorrelationCapsule Capture() => CorrelationCapsule.CaptureCurrent();
+
     /// <inheritdoc />
     public override string ToString() => LogScope.ToString();
 

@@ -45,7 +45,13 @@ public abstract class CorrelationContractTests
         second.Context.ShouldNotBeNull();
         second.Context.CorrelationId.ShouldNotBe("contract-cleared-1", $"{harness.Broker}: the first message's ID leaked into the next one");
         second.Context.Source.ShouldBe(CorrelationIdSource.Generated);
-        CorrelationContext.Current.ShouldBeNull();
+
+        // On the consumer's own flow (not this test's), after each handler returned: nothing ambient, and no leak event.
+        var after = harness.ContextsAfterHandler;
+        after.ShouldNotBeNull($"{harness.Broker}: the harness does not record the context on the consumer's flow after the handler (ContextsAfterHandler)");
+        (await TestSupport.Eventually.TrueAsync(() => after.Count >= 2, Timeout, Ct)).ShouldBeTrue($"{harness.Broker}: {after.Count} of 2 recorded");
+        after.ShouldAllBe(c => c == null, $"{harness.Broker}: a context stayed ambient on the consumer's flow: {string.Join(", ", after.Select(c => c?.CorrelationId))}");
+        harness.Logs.Logs.ShouldNotContain(l => l.EventId.Name != null && l.EventId.Name.Contains("Leak", StringComparison.Ordinal), $"{harness.Broker}: leak event");
     }
 
     [Fact]

@@ -37,6 +37,13 @@ public interface IBrokerContractHarness : IAsyncDisposable
     /// (error queue, dead-letter queue, or the exception that stops a pull loop before commit) instead of being lost.
     /// </summary>
     Task<bool> ReachedFailurePathAsync(string body, TimeSpan timeout, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Gets the ambient correlation context as recorded on the consumer's own flow right after each message's handling
+    /// returned, outside the adapter's scope (the pull loop's thread, or a filter outside the adapter's); one entry per
+    /// message. <see langword="null"/> when the harness cannot observe that flow: the contract test then fails.
+    /// </summary>
+    IReadOnlyCollection<CorrelationContext?>? ContextsAfterHandler => null;
 }
 
 /// <summary>One header as a foreign producer writes it. <see cref="Value"/> is a string, byte[], int, or null.</summary>

@@ -4,7 +4,8 @@ namespace Correlation.Messaging.TestSupport;
 
 /// <summary>
 /// Broker endpoints for integration tests, read from environment variables (set by <c>eng/brokers.sh up</c>,
-/// docker compose, or the user), falling back to the <c>eng/.run/brokers.env</c> file that <c>eng/brokers.sh up</c> writes.
+/// docker compose, or the user), falling back to the <c>eng/.run/brokers.env</c> file that <c>eng/brokers.sh up</c> writes,
+/// and then to brokers that Testcontainers starts when a Docker engine answers (<see cref="BrokerEndpointResolver"/>).
 /// </summary>
 /// <remarks>
 /// A missing endpoint fails the test when <c>CI</c> is set (<c>true</c>, <c>1</c> or <c>yes</c>) and skips it otherwise, always with a message saying how to start the broker.
@@ -51,18 +52,28 @@ public static class BrokerEndpoints
         return EnvFile.Value.TryGetValue(variable, out var fromFile) && !string.IsNullOrWhiteSpace(fromFile) ? fromFile : null;
     }
 
+    /// <summary>Gets the resolver behind <see cref="Require"/>: the environment, else Testcontainers when Docker answers.</summary>
+    public static BrokerEndpointResolver Resolver { get; } = new(Find, BrokerContainers.DockerAnswers, BrokerContainers.Start);
+
+    /// <summary>
+    /// Returns a broker endpoint: from the environment; else from a Testcontainers broker when a Docker engine answers;
+    /// else the test fails under CI and skips locally (<see cref="Unavailable"/>).
+    /// </summary>
+    /// <param name="variable">The variable, for example <c>RABBITMQ_URI</c>.</param>
+    /// <param name="broker">The broker: <c>rabbitmq</c>, <c>kafka</c> or <c>sqs</c>.</param>
+    /// <returns>The endpoint.</returns>
     public static string Require(string variable, string broker)
     {
-        var value = Find(variable);
-        if (value is not null)
+        var resolution = Resolver.Resolve(variable, broker);
+        if (resolution.Endpoint is { } endpoint)
         {
-            return value;
+            return endpoint;
         }
 
         Unavailable(
             "a broker test cannot run",
-            $"Broker '{broker}' is not available: {variable} is not set. Start it with `eng/brokers.sh up {broker}` " +
-            "(or `docker compose up -d --wait`) and export the variables printed by `eng/brokers.sh env`.");
+            $"Broker '{broker}' is not available: {resolution.Reason} Start it with `eng/brokers.sh up {broker}` " +
+            "(or `docker compose up -d --wait`, or a Docker engine for Testcontainers) and export the variables printed by `eng/brokers.sh env`.");
         return null!;
     }
 

@@ -47,9 +47,9 @@ internal static class LogLines
         return JsonSerializer.Serialize(fields);
     }
 
-    public static LogRecord Parse(string line, bool serviceFromFile = false, string? fileStem = null)
+    public static LogRecord Parse(string line, bool serviceFromCategory = false, string? fileStem = null)
     {
-        var outcome = new LogLineParser(serviceFromFile).Parse(line, new LineOrigin("test", fileStem, 1, 0), out var record);
+        var outcome = new LogLineParser(serviceFromCategory).Parse(line, new LineOrigin("test", fileStem, 1, 0), out var record);
         outcome.ShouldBe(LineOutcome.Record);
         return record!;
     }

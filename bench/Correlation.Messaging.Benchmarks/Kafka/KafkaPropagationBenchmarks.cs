@@ -33,7 +33,9 @@ public class KafkaPropagationBenchmarks
         _context = new CorrelationContext("0f8fad5b-d9cb-469f-a165-70867728950e", "5c0d7a8e-1b2c-4d3e-9f40-1a2b3c4d5e6f", "01890a5d-ac96-774b-bcce-b302099a8057");
         _ = _context.CorrelationIdUtf8;
         _ = _context.MessageIdUtf8;
+#pragma warning disable CM0005 // Never disposed on purpose: ambient for the whole run, as inside a handler.
         CorrelationContext.BeginScope(_context); // ambient for the whole run, as inside a handler
+#pragma warning restore CM0005
         _bare = new Message<string, string> { Key = "k", Value = "v" };
         _withHeaders = new Message<string, string>
         {

@@ -58,7 +58,9 @@ public class RabbitMqPropagationBenchmarks
         };
 
         // Outgoing messages are sent while a message is being handled: the ambient context is set.
+#pragma warning disable CM0005 // Kept in a field on purpose: begun in GlobalSetup, disposed in GlobalCleanup.
         _ambient = CorrelationContext.BeginScope(_context);
+#pragma warning restore CM0005
     }
 
     [GlobalCleanup]

@@ -98,6 +98,7 @@ internal static class RabbitMqThroughput
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"median CPU of this process per message (us): without {Median(cpu[0]):F1}, by-hand {Median(cpu[1]):F1}, with {Median(cpu[2]):F1} (broker CPU not included)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"throughput ratio with / without: median of rounds {Median(ratios):F3}, ratio of medians {Median(rates[2]) / Median(rates[0]):F3} (goal >= 0.98)"));
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"throughput ratio with / by-hand (the package's own cost): median of rounds {Median(ratiosHand):F3}"));
+            Console.WriteLine($"RESULT throughput ratio with / by-hand: {Spread(ratiosHand)}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"CPU ratio without / with (1.0 = free): {Median(cpu[0]) / Median(cpu[2]):F3}; by-hand / with: {Median(cpu[1]) / Median(cpu[2]):F3}"));
             return 0;
         }

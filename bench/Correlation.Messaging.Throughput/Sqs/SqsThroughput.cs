@@ -22,7 +22,8 @@ namespace Correlation.Messaging.Throughput.Sqs;
 /// <para>"without" is a client created before <see cref="SqsCorrelation.Register"/>, so its pipeline has no handler at
 /// all; "by-hand" is that client with the same two attributes written by the caller (the wire cost alone); "with" is a
 /// client bound with <see cref="AmazonSqsCorrelationExtensions.UseCorrelation{TClient}"/>. CPU is this process's
-/// (the emulator runs in its own), so CPU per message is the client side's cost. Exits 1 when any entry failed.</para>
+/// (the emulator runs in its own), so CPU per message is the client side's cost. Failed entries are counted
+/// (<see cref="HarnessArgs.CountFailed"/>), which makes the run exit with 1.</para>
 /// </remarks>
 internal static class SqsThroughput
 {
@@ -48,7 +49,7 @@ internal static class SqsThroughput
         var failed = 0;
 
         Console.WriteLine($"SQS batched send throughput (AWS SDK {typeof(AmazonSQSClient).Assembly.GetName().Version}): {messages:N0} messages of {payload.Length} B per round, batches of 10, {parallel} in flight, {rounds} interleaved rounds");
-        Console.WriteLine($"endpoint {url}; {Environment.ProcessorCount} cores; .NET {Environment.Version}; loadavg before: {LoadAverage()}");
+        Console.WriteLine($"endpoint {url}; {Environment.ProcessorCount} cores; .NET {Environment.Version}");
         using (CorrelationContext.BeginScope(context))
         {
             // Warm-up of both paths (JIT, connections), not measured.
@@ -78,46 +79,20 @@ internal static class SqsThroughput
 
             Report("with / without (handler + two more attributes on the wire)", results[2], results[0]);
             Report("with / by-hand (the handler's own cost)", results[2], results[1]);
+            Console.WriteLine($"RESULT throughput ratio with / by-hand: {Spread(results[2].Zip(results[1], (n, d) => n.Rate / d.Rate).ToList())}");
         }
 
-        Console.WriteLine($"loadavg after: {LoadAverage()}");
-        Console.WriteLine(failed == 0 ? "failed deliveries: 0" : $"FAILED deliveries: {failed}");
-        return failed == 0 ? 0 : 1;
+        CountFailed(failed);
+        return 0;
     }
 
     private static void Report(string label, List<Result> numerator, List<Result> denominator)
     {
         var throughput = numerator.Zip(denominator, (n, d) => n.Rate / d.Rate).ToList();
         var cpu = numerator.Zip(denominator, (n, d) => n.CpuMicros / d.CpuMicros).ToList();
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{label}: throughput ratio median {Median(throughput):F3} (IQR {Quantile(throughput, 0.25):F3}-{Quantile(throughput, 0.75):F3}, min-max {throughput.Min():F3}-{throughput.Max():F3}; goal >= 0.98); CPU/message ratio median {Median(cpu):F3} (IQR {Quantile(cpu, 0.25):F3}-{Quantile(cpu, 0.75):F3}, min-max {cpu.Min():F3}-{cpu.Max():F3}; goal <= 1.05)"));
+        Console.WriteLine($"{label}: throughput ratio {Spread(throughput)} (goal >= 0.98); CPU/message ratio {Spread(cpu)} (goal <= 1.05)");
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"  medians: {Median(numerator.Select(x => x.Rate).ToList()):N0} vs {Median(denominator.Select(x => x.Rate).ToList()):N0} msg/s, {Median(numerator.Select(x => x.CpuMicros).ToList()):F1} vs {Median(denominator.Select(x => x.CpuMicros).ToList()):F1} us CPU/msg"));
-    }
-
-    private static double Quantile(List<double> values, double q)
-    {
-        var sorted = values.Order().ToList();
-        var position = (sorted.Count - 1) * q;
-        var lower = (int)Math.Floor(position);
-        var upper = (int)Math.Ceiling(position);
-        return sorted[lower] + ((sorted[upper] - sorted[lower]) * (position - lower));
-    }
-
-    private static string LoadAverage()
-    {
-        try
-        {
-            return File.ReadAllText("/proc/loadavg").Trim();
-        }
-        catch (IOException)
-        {
-            return "n/a";
-        }
-        catch (UnauthorizedAccessException)
-        {
-            return "n/a";
-        }
     }
 
     private static async Task<Result> RoundAsync(AmazonSQSClient client, AmazonSQSClient admin, string payload, int messages, int parallel, Dictionary<string, string>? extra)

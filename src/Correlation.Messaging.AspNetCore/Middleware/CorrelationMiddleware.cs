@@ -77,10 +77,17 @@ internal sealed class CorrelationMiddleware
         {
             // Never derive an ID from a trace this middleware did not trust (the client chose the request's traceparent).
             var id = _propagator.NewIdIgnoringAmbientTrace();
-            Log.UntrustedSource(_logger, context.Connection.RemoteIpAddress?.ToString(), id);
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "untrusted"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
             correlation = new CorrelationContext(id, messageId: RequestMessageId(context), source: CorrelationIdSource.Generated);
+            if (_logger.IsEnabled(LogLevel.Debug))
+            {
+                // Inside the new ID's scope, so a log reader attaches the event to the flow it concerns.
+                using (_propagator.BeginScope(correlation))
+                {
+                    Log.UntrustedSource(_logger, context.Connection.RemoteIpAddress?.ToString(), id);
+                }
+            }
         }
 
         return InvokeCoreAsync(context, correlation);

@@ -14,7 +14,11 @@ namespace Microsoft.Extensions.DependencyInjection;
 /// </summary>
 public static class CorrelationServiceCollectionExtensions
 {
-    /// <summary>Adds correlation ID propagation with default options.</summary>
+    /// <summary>
+    /// Adds correlation ID propagation. The options are bound from the <c>Correlation</c> section of the application's
+    /// <see cref="IConfiguration"/> when the container has one (every ASP.NET Core and generic host has) and the section
+    /// exists; otherwise they keep their defaults. Configuration in code (the other overloads, <c>Configure</c>) runs after it.
+    /// </summary>
     /// <param name="services">The service collection.</param>
     /// <returns>A builder for further registrations.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="services"/> is <see langword="null"/>.</exception>
@@ -22,13 +26,14 @@ public static class CorrelationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddOptionsWithValidateOnStart<CorrelationOptions, CorrelationOptionsValidator>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigureOptions<CorrelationOptions>, CorrelationConfigurationBinding>());
         services.TryAddSingleton<ICorrelationContextAccessor>(CorrelationContextAccessor.Instance);
         services.TryAddSingleton(static sp => new CorrelationPropagator(
             sp.GetRequiredService<IOptions<CorrelationOptions>>(), sp.GetService<ILoggerFactory>()));
         return new CorrelationBuilder(services);
     }
 
-    /// <summary>Adds correlation ID propagation, configured in code.</summary>
+    /// <summary>Adds correlation ID propagation, configured in code (after the <c>Correlation</c> configuration section, when there is one).</summary>
     /// <param name="services">The service collection.</param>
     /// <param name="configure">Configures the options.</param>
     /// <returns>A builder for further registrations.</returns>
@@ -41,7 +46,7 @@ public static class CorrelationServiceCollectionExtensions
         return builder;
     }
 
-    /// <summary>Adds correlation ID propagation, bound to a configuration section.</summary>
+    /// <summary>Adds correlation ID propagation, bound to a configuration section instead of the default <c>Correlation</c> section.</summary>
     /// <param name="services">The service collection.</param>
     /// <param name="section">The configuration section, for example <c>Configuration.GetSection("Correlation")</c>.</param>
     /// <returns>A builder for further registrations.</returns>
@@ -50,6 +55,7 @@ public static class CorrelationServiceCollectionExtensions
     {
         ArgumentNullException.ThrowIfNull(section);
         var builder = services.AddCorrelation();
+        services.TryAddSingleton<CorrelationConfigurationBinding.ExplicitSection>();
         services.AddOptions<CorrelationOptions>().Bind(section);
         return builder;
     }

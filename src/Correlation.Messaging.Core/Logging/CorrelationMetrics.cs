@@ -27,4 +27,8 @@ internal static class CorrelationMetrics
     /// <summary>Times our metadata could not be written in full (for example, the SQS attribute budget), tagged <c>broker</c> and <c>reason</c>.</summary>
     public static readonly Counter<long> Degraded = Meter.CreateCounter<long>(
         "correlation.propagation.degraded", unit: "{message}", description: "Outgoing messages whose correlation metadata could not be written in full.");
+
+    /// <summary>Stored correlation capsules that could not be read, tagged <c>problem</c> (a <see cref="CorrelationCapsuleProblem"/> name).</summary>
+    public static readonly Counter<long> CapsuleInvalid = Meter.CreateCounter<long>(
+        "correlation.capsule.invalid", unit: "{capsule}", description: "Stored correlation capsules that were truncated, malformed, oversized or of another version.");
 }

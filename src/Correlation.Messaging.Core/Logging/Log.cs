@@ -32,4 +32,13 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Debug, "Inbound correlation ID in {HeaderName} is outside the allowed characters and was trusted by policy.", EventName = "CorrelationIdTrusted")]
     public static partial void CorrelationIdTrusted(ILogger logger, string headerName);
+
+    [LoggerMessage(40, LogLevel.Warning, "Stored correlation capsule was unreadable ({Problem}); the deferred work runs under the new correlation ID {CorrelationId}. Sanitized capsule: \"{SanitizedValue}\".", EventName = "CorrelationCapsuleUnreadable")]
+    public static partial void CapsuleUnreadable(ILogger logger, CorrelationCapsuleProblem problem, string correlationId, string sanitizedValue);
+
+    [LoggerMessage(41, LogLevel.Debug, "Deferred work was scheduled outside any flow; it runs under the new correlation ID {CorrelationId}.", EventName = "CorrelationCapsuleEmpty")]
+    public static partial void CapsuleEmpty(ILogger logger, string correlationId);
+
+    [LoggerMessage(42, LogLevel.Warning, "Stored correlation capsule was refused by policy ({Problem}); the deferred work runs under the new correlation ID {CorrelationId}.", EventName = "CorrelationCapsuleRejected")]
+    public static partial void CapsuleRejected(ILogger logger, CorrelationIdProblem problem, string correlationId);
 }

@@ -1,8 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;
@@ -37,7 +35,16 @@ internal sealed class CorrelationReceiveFilter(CorrelationPropagator propagator,
         using var scope = transport.BeginScope(context, propagator, extracted, transport.TransportMessageId(context));
         var received = new ReceivedCorrelation(scope.Context!);
         context.GetOrAddPayload(() => received);
-        await next.Send(context).ConfigureAwait(false);
+        try
+        {
+            await next.Send(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // MassTransit logs T-FAULT after the pipeline, outside every scope; this line is the correlated one.
+            Log.ReceivePipelineFaulted(propagator.Logger, ex, context.InputAddress, scope.Context!.MessageId);
+            throw;
+        }
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("correlationReceive");

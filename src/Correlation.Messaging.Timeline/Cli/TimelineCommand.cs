@@ -69,7 +69,7 @@ internal static class TimelineCommand
             return ExitCodes.NotFound;
         }
 
-        var reader = new LogReader(new LogLineParser(options.ServiceFromFile));
+        var reader = new LogReader(new LogLineParser(options.ServiceFromCategory));
         var records = new List<LogRecord>();
         var id = options.Id;
         Func<LogRecord, bool>? filter = id is null ? null : r => r.CorrelationId.StartsWith(id, StringComparison.OrdinalIgnoreCase);
@@ -102,7 +102,7 @@ internal static class TimelineCommand
             if (flows.Count == 0)
             {
                 env.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{Name}: no flows found: none of {reader.Statistics.Lines} lines from {reader.Statistics.Inputs} input(s) carried a correlation_id and a timestamp."));
+                    $"{Name}: no flows found: none of {reader.Statistics.Lines} lines from {reader.Statistics.Inputs} input(s) carried a correlation_id."));
                 return ExitCodes.NotFound;
             }
 
@@ -156,17 +156,18 @@ internal static class TimelineCommand
 
     private static void ReportStatistics(ReadStatistics statistics, TextWriter error)
     {
+        if (statistics.NoTimestamp > 0)
+        {
+            error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{Name}: {statistics.NoTimestamp} line{(statistics.NoTimestamp == 1 ? " has" : "s have")} no timestamp: ordered by causation (a message before the messages it caused), then read order; their times are positions, not clock times. For real times set TimestampFormat on the JSON console formatter."));
+        }
+
         if (statistics.Malformed == 0)
         {
             return;
         }
 
         var details = new List<string>();
-        if (statistics.NoTimestamp > 0)
-        {
-            details.Add(string.Create(CultureInfo.InvariantCulture,
-                $"{statistics.NoTimestamp} with a correlation ID but no timestamp: set TimestampFormat on the JSON console formatter"));
-        }
 
         if (statistics.TooLong > 0)
         {

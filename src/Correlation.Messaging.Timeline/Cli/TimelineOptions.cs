@@ -15,7 +15,7 @@ internal sealed record TimelineOptions
 
     public int Limit { get; init; } = DefaultLimit;
 
-    public bool ServiceFromFile { get; init; }
+    public bool ServiceFromCategory { get; init; }
 
     /// <summary>Gets whether to colour the output; <see langword="null"/> decides from the terminal.</summary>
     public bool? Color { get; init; }
@@ -40,13 +40,17 @@ internal sealed record TimelineOptions
           -i, --id <id>          show the flow with this correlation ID (exact, or a unique prefix)
               --html <file>      also write the flow as a self-contained HTML page (Gantt chart); needs --id
           -n, --limit <n>        without --id: list at most n flows, most recent first (default 20)
-              --service-from-file
-                                 lines without a "service" field get their file name as service
-                                 (default: the logger category)
+              --service-from-category
+                                 lines without a service field are named after their logger category
+                                 (default: a "service"/"service.name"/OTEL_SERVICE_NAME field, else a process
+                                 field, else the file name; --service-from-file is accepted and is the default)
               --color, --no-color
                                  force or disable ANSI colours (default: colours on a terminal unless NO_COLOR is set)
           -h, --help             show this help
               --version          show the version
+
+        Lines without a timestamp are kept and ordered by causation (a message before the messages it caused), then
+        read order; the tool says so on stderr.
 
         Input shapes: Microsoft.Extensions.Logging JSON console (IncludeScopes, TimestampFormat set), Serilog compact
         JSON, Serilog JSON, and flat JSON (timestamp/time, level, message/msg, correlation_id, causation_id,
@@ -122,7 +126,9 @@ internal sealed record TimelineOptions
                     options = options with { Limit = limit };
                     break;
                 case "--service-from-file" when inlineValue is null:
-                    options = options with { ServiceFromFile = true };
+                    break; // the default since lines stopped taking their service from the logger category
+                case "--service-from-category" when inlineValue is null:
+                    options = options with { ServiceFromCategory = true };
                     break;
                 case "--color" when inlineValue is null:
                     options = options with { Color = true };

@@ -21,6 +21,7 @@ internal sealed class Flow
         Roots = roots;
         Start = records[0].Timestamp;
         End = records[^1].Timestamp;
+        OrderedByCausation = records.Any(static r => !r.HasTimestamp);
         Services = records.Select(r => r.Service).Distinct(StringComparer.Ordinal).ToList();
         MessageCount = records.Where(r => r.MessageId is not null).Select(r => r.MessageId).Distinct(StringComparer.Ordinal).Count();
         Status = handlings.Any(h => h.Outcome == HandlingOutcome.Failed) ? FlowStatus.Failed
@@ -29,6 +30,9 @@ internal sealed class Flow
     }
 
     public string CorrelationId { get; }
+
+    /// <summary>Gets a value indicating whether some lines had no timestamp and were placed in causation order instead.</summary>
+    public bool OrderedByCausation { get; }
 
     /// <summary>Gets the lines in time order (read order breaks ties).</summary>
     public IReadOnlyList<LogRecord> Records { get; }

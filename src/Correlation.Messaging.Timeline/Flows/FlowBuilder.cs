@@ -41,6 +41,11 @@ internal static class FlowBuilder
             throw new ArgumentException("A flow needs at least one record.", nameof(records));
         }
 
+        if (lines.Exists(static l => !l.HasTimestamp))
+        {
+            lines = PlaceByCausation(correlationId, lines);
+        }
+
         lines.Sort(ByTime);
 
         // One handling per (message ID, service), in order of first line.
@@ -101,6 +106,46 @@ internal static class FlowBuilder
 
         roots.Sort(ByStart);
         return new Flow(correlationId, lines, handlings, roots);
+    }
+
+    /// <summary>
+    /// Gives the lines without a timestamp a place in time: the flow is built once in read order, and its causation tree
+    /// is walked depth-first (a message before the messages it caused, siblings in read order). An untimed line takes
+    /// the time of the line before it in that walk (the flow's first timed line, or the Unix epoch, when none), plus
+    /// one tick per untimed line, so that every renderer shows causation order.
+    /// </summary>
+    private static List<LogRecord> PlaceByCausation(string correlationId, List<LogRecord> lines)
+    {
+        if (lines.DistinctBy(static l => l.Sequence).Count() != lines.Count)
+        {
+            return lines; // no read order to go by
+        }
+
+        var byRead = lines.OrderBy(static l => l.Sequence).Select(static (l, i) => l with
+        {
+            Timestamp = l.HasTimestamp ? l.Timestamp : DateTimeOffset.UnixEpoch.AddTicks(i),
+        });
+        var provisional = Build(correlationId, byRead.Select(static l => l with { HasTimestamp = true }));
+        var placed = new List<LogRecord>(lines.Count);
+        var last = lines.Where(static l => l.HasTimestamp).Select(static l => (DateTimeOffset?)l.Timestamp).Min() ?? DateTimeOffset.UnixEpoch;
+        var bySequence = lines.ToDictionary(static l => l.Sequence);
+        var stack = new Stack<MessageHandling>(Enumerable.Reverse(provisional.Roots));
+        while (stack.TryPop(out var handling))
+        {
+            foreach (var record in handling.Records.OrderBy(static r => r.Sequence))
+            {
+                var original = bySequence[record.Sequence];
+                last = original.HasTimestamp ? original.Timestamp : last.AddTicks(1);
+                placed.Add(original.HasTimestamp ? original : original with { Timestamp = last });
+            }
+
+            foreach (var child in Enumerable.Reverse(handling.Children))
+            {
+                stack.Push(child);
+            }
+        }
+
+        return placed;
     }
 
     private static MessageHandling? FindParent(MessageHandling handling, Dictionary<string, List<MessageHandling>> byMessageId)

@@ -17,7 +17,10 @@ internal enum LineOutcome
     /// <summary>The line is not a JSON object (plain text, binary, array, broken JSON) or is too long.</summary>
     Malformed,
 
-    /// <summary>The line is a JSON object with a correlation ID but no usable timestamp (also counted as malformed).</summary>
+    /// <summary>
+    /// The line is a JSON object with a correlation ID but no usable timestamp: <see cref="LogRecord"/> was produced
+    /// with <see cref="LogRecord.HasTimestamp"/> false, to be ordered by causation.
+    /// </summary>
     NoTimestamp,
 
     /// <summary>The line is a well-formed JSON object without a correlation ID: not part of any flow.</summary>
@@ -60,19 +63,27 @@ internal sealed partial class LogLineParser
     private static readonly string[] TemplateNames = ["@mt", "MessageTemplate", "{OriginalFormat}"];
     private static readonly string[] ExceptionNames = ["Exception", "@x", "exception", "stack_trace", "stacktrace", "error"];
     private static readonly string[] CategoryNames = ["Category", "SourceContext", "logger", "logger_name", "LoggerName"];
-    private static readonly string[] ServiceNames = ["service", "service.name", "service_name", "serviceName", "Application", "app"];
+    private static readonly string[] ServiceNames = ["service", "service.name", "service_name", "serviceName", "ServiceName", "OTEL_SERVICE_NAME", "otel.service.name", "Application", "app"];
+    private static readonly string[] ProcessNames = ["process.executable.name", "process_name", "ProcessName", "process"];
     private static readonly string[] StepNames = ["step"];
     private static readonly string[] EventNames = ["event", "event_name", "EventName"];
     private static readonly string[] StatusNames = ["status", "outcome"];
     private static readonly string[] AttemptNames = ["attempt", "attempt_number", "delivery_attempt"];
     private static readonly string[] RetryNames = ["retry", "retry_count", "retryCount", "retry_attempt", "RetryAttempt", "redelivery_count"];
 
-    private readonly bool _serviceFromFile;
+    private readonly bool _serviceFromCategory;
     private readonly int _maxLineLength;
 
-    public LogLineParser(bool serviceFromFile = false, int maxLineLength = DefaultMaxLineLength)
+    /// <summary>Initializes a new instance of the <see cref="LogLineParser"/> class.</summary>
+    /// <param name="serviceFromCategory">
+    /// Whether a line without a service field is named after its logger category rather than its process or file.
+    /// Off by default: in a one-process log the categories are classes (even <c>System.Net.Http.HttpClient...</c>
+    /// handlers), not services.
+    /// </param>
+    /// <param name="maxLineLength">Lines longer than this are not parsed.</param>
+    public LogLineParser(bool serviceFromCategory = false, int maxLineLength = DefaultMaxLineLength)
     {
-        _serviceFromFile = serviceFromFile;
+        _serviceFromCategory = serviceFromCategory;
         _maxLineLength = maxLineLength;
     }
 
@@ -152,10 +163,7 @@ internal sealed partial class LogLineParser
             return LineOutcome.NoCorrelationId;
         }
 
-        if (!TryGetTimestamp(layers.FindCore(TimestampNames), out var timestamp))
-        {
-            return LineOutcome.NoTimestamp;
-        }
+        var hasTimestamp = TryGetTimestamp(layers.FindCore(TimestampNames), out var timestamp);
 
         var severity = ParseSeverity(layers.FindCore(LevelNames));
         var message = Text(layers.FindCore(MessageNames));
@@ -175,8 +183,8 @@ internal sealed partial class LogLineParser
         var exception = ExceptionText(layers.FindCore(ExceptionNames));
         var category = Text(layers.FindCore(CategoryNames));
         var service = layers.FindContextText(ServiceNames)
-            ?? (_serviceFromFile ? origin.FileStem : null)
-            ?? category
+            ?? (_serviceFromCategory ? category : null)
+            ?? layers.FindContextText(ProcessNames)
             ?? origin.FileStem
             ?? "unknown";
 
@@ -219,7 +227,8 @@ internal sealed partial class LogLineParser
 
         record = new LogRecord
         {
-            Timestamp = timestamp,
+            Timestamp = hasTimestamp ? timestamp : DateTimeOffset.UnixEpoch,
+            HasTimestamp = hasTimestamp,
             CorrelationId = correlationId,
             CausationId = causationId,
             MessageId = messageId,
@@ -238,7 +247,7 @@ internal sealed partial class LogLineParser
             LineNumber = origin.LineNumber,
             Sequence = origin.Sequence,
         };
-        return LineOutcome.Record;
+        return hasTimestamp ? LineOutcome.Record : LineOutcome.NoTimestamp;
     }
 
     private static readonly string[] FailureStatuses = ["failed", "failure", "fault", "faulted", "error", "errored", "dead-lettered", "dead_lettered", "deadlettered"];

@@ -64,9 +64,15 @@ internal sealed class LogReader
                 case LineOutcome.Malformed:
                     Statistics.Malformed++;
                     break;
-                case LineOutcome.NoTimestamp:
-                    Statistics.Malformed++;
+                case LineOutcome.NoTimestamp when record is not null:
+                    // Kept: ordered by causation within its flow (FlowBuilder), and reported.
+                    Statistics.Records++;
                     Statistics.NoTimestamp++;
+                    if (filter is null || filter(record))
+                    {
+                        into.Add(record);
+                    }
+
                     break;
                 case LineOutcome.NoCorrelationId:
                     Statistics.WithoutCorrelationId++;

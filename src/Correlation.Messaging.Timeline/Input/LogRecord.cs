@@ -11,10 +11,14 @@ internal enum Severity
     Critical = 5,
 }
 
-/// <summary>One log line that belongs to a flow: it carried a correlation ID and a timestamp.</summary>
+/// <summary>One log line that belongs to a flow: it carried a correlation ID (and usually a timestamp).</summary>
 internal sealed record LogRecord
 {
+    /// <summary>Gets the line's time; for a line without one (<see cref="HasTimestamp"/> is false), its place in causation order.</summary>
     public required DateTimeOffset Timestamp { get; init; }
+
+    /// <summary>Gets a value indicating whether the line carried its own timestamp.</summary>
+    public bool HasTimestamp { get; init; } = true;
 
     public required string CorrelationId { get; init; }
 
@@ -22,7 +26,7 @@ internal sealed record LogRecord
 
     public string? MessageId { get; init; }
 
-    /// <summary>Gets the service name (the <c>service</c> field, or a fallback: file name or logger category).</summary>
+    /// <summary>Gets the service name: a <c>service</c> or <c>service.name</c> field, a process field, the file name, or (when asked) the logger category.</summary>
     public required string Service { get; init; }
 
     public string? Category { get; init; }

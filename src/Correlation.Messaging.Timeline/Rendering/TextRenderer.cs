@@ -17,15 +17,16 @@ internal sealed class TextRenderer
     {
         var id = Display.Clean(flow.CorrelationId);
         output.WriteLine($"{Bold("Flow " + id)}  {StatusText(flow.Status)}");
+        var when = flow.OrderedByCausation ? "lines without timestamps, ordered by causation" : Display.DateTime(flow.Start) + " UTC";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {Display.DateTime(flow.Start)} UTC · took {Display.Duration(flow.Duration)} · {Plural(flow.Services.Count, "service")} · {Plural(flow.MessageCount, "message")} · {Plural(flow.Records.Count, "line")}"));
+            $"  {when} · took {Display.Duration(flow.Duration)} · {Plural(flow.Services.Count, "service")} · {Plural(flow.MessageCount, "message")} · {Plural(flow.Records.Count, "line")}"));
         foreach (var skewed in flow.Skewed)
         {
             output.WriteLine(Yellow($"  ! {SkewNote(skewed)}"));
         }
 
         output.WriteLine();
-        output.WriteLine(Bold("Timeline (by time)"));
+        output.WriteLine(Bold(flow.OrderedByCausation ? "Timeline (by causation, then read order)" : "Timeline (by time)"));
         var serviceWidth = Math.Max(7, flow.Services.Max(s => Display.Clean(s, 32).Length));
         var idWidth = Math.Max(7, flow.Records.Max(r => Display.ShortId(r.MessageId).Length));
         output.WriteLine(Dim($"  {"TIME (UTC)",-12}  {"+PREV",9}  {"SERVICE".PadRight(serviceWidth)}  {"MESSAGE".PadRight(idWidth)}  STEP"));

@@ -62,7 +62,8 @@ public sealed class CorrelationMiddlewareTests
         Guid.TryParse(response.Header(), out _).ShouldBeTrue();
         seen!.CorrelationId.ShouldBe(response.Header());
         seen.Source.ShouldBe(nameof(CorrelationIdSource.Replaced));
-        app.Logs.WithEventName("InvalidCorrelationIdReplaced").ShouldHaveSingleItem();
+        app.Logs.WithEventName("InvalidCorrelationIdReplaced").ShouldHaveSingleItem()
+            .CorrelationId.ShouldBe(response.Header(), "the warning is logged inside the new ID's scope (issue 19)");
     }
 
     [Theory]
@@ -297,7 +298,9 @@ public sealed class CorrelationMiddlewareTests
         response.Header().ShouldNotBe("from-outside");
         Guid.TryParse(response.Header(), out _).ShouldBeTrue();
         seen!.Source.ShouldBe(nameof(CorrelationIdSource.Generated));
-        app.Logs.WithEventName("UntrustedSource").Single().Message.ShouldContain("127.0.0.1");
+        var untrusted = app.Logs.WithEventName("UntrustedSource").Single();
+        untrusted.Message.ShouldContain("127.0.0.1");
+        untrusted.CorrelationId.ShouldBe(response.Header(), "the event about the generated ID is logged inside its scope (issue 19)");
     }
 
     [Fact]

@@ -42,9 +42,9 @@ public sealed class WireFormatOracleTests
             requiredKinds: [.. TextKinds, WireKind.InvalidUtf8, WireKind.RandomBytes]);
 
     /// <summary>
-    /// KNOWN DEFECT (issue 13, defect 2): format characters outside the Basic Multilingual Plane (tag characters
-    /// U+E0000–E007F, musical-symbol formatting U+1D173–1D17A) pass the library's safety check, so <c>Trust</c> keeps
-    /// them. The document forbids every format character. This test fails until Core's validator checks whole code points.
+    /// Issue 13, defect 2 (fixed): format characters outside the Basic Multilingual Plane (tag characters U+E0000–E007F,
+    /// musical-symbol formatting U+1D173–1D17A) passed the library's safety check through their surrogate pairs, so
+    /// <c>Trust</c> kept them. The document forbids every format character; Core's validator now checks whole code points.
     /// </summary>
     [Fact]
     public void Extract_FormatCharactersOutsideBmp_MatchTheWireFormatDocument() =>

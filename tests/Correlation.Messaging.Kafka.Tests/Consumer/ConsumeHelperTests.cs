@@ -117,7 +117,9 @@ public sealed class ConsumeHelperTests
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs));
         var propagator = new CorrelationPropagator(new CorrelationOptions(), factory);
         _queue.Enqueue(Record("flow-next", 2));
+#pragma warning disable CM0005 // The scope is leaked on purpose: the helper must clear it before the next record.
         CorrelationContext.BeginScope(new CorrelationContext("leaked")); // never disposed
+#pragma warning restore CM0005
         CorrelationContext? atHandler = null;
 
         _consumer.ConsumeWithCorrelation(propagator, _ => atHandler = CorrelationContext.Current, TimeSpan.FromMilliseconds(1));

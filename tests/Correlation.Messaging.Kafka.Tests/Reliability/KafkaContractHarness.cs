@@ -28,7 +28,7 @@ namespace Correlation.Messaging.Kafka.Tests.Reliability;
 /// <see cref="RawHeader.NativeCorrelationId"/> is refused.
 /// </para>
 /// </remarks>
-public sealed class KafkaContractHarness : IBrokerContractHarness
+public sealed class KafkaContractHarness : IRelayContractHarness
 {
     /// <summary>The header the loop adds to dead-lettered records: the inner exception's type name.</summary>
     public const string DeadLetterReasonHeader = "dlt-reason";
@@ -39,6 +39,7 @@ public sealed class KafkaContractHarness : IBrokerContractHarness
     private readonly IProducer<string, string> _correlating;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentQueue<Exception> _loopErrors = new();
+    private readonly ConcurrentQueue<CorrelationContext?> _afterHandler = new();
     private readonly HashSet<string> _deadLettered = new(StringComparer.Ordinal);
     private readonly Queue<ObservedMessage> _downstream = new();
     private IConsumer<string, string>? _downstreamReader;
@@ -78,6 +79,9 @@ public sealed class KafkaContractHarness : IBrokerContractHarness
 
     /// <summary>Gets the number of records the loop dead-lettered.</summary>
     public int DeadLetteredCount => Volatile.Read(ref _deadLetteredCount);
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<CorrelationContext?> ContextsAfterHandler => _afterHandler;
 
     /// <summary>Creates a harness with its own topics (through the mock's control port, or auto-created on a real Kafka).</summary>
     public static async Task<KafkaContractHarness> CreateAsync(CorrelationOptions options, string prefix = "contract")
@@ -122,6 +126,19 @@ public sealed class KafkaContractHarness : IBrokerContractHarness
         }
 
         await _raw.ProduceAsync(new TopicPartition(InboundTopic, 0), new Message<string, string> { Value = body, Headers = kafkaHeaders }, cancellationToken);
+    }
+
+    /// <inheritdoc />
+    public async Task SendPreparedAsync(string body, IReadOnlyList<RawHeader> headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var kafkaHeaders = new Headers();
+        foreach (var header in headers)
+        {
+            kafkaHeaders.Add(header.Name, Encode(header.Value));
+        }
+
+        await _correlating.ProduceAsync(new TopicPartition(DownstreamTopic, 0), new Message<string, string> { Value = body, Headers = kafkaHeaders }, cancellationToken);
     }
 
     /// <inheritdoc />
@@ -214,12 +231,15 @@ public sealed class KafkaContractHarness : IBrokerContractHarness
                         .GetAwaiter().GetResult();
                     if (result?.Message is not null)
                     {
+                        // The loop's own flow, right after the package's consume helper returned.
+                        _afterHandler.Enqueue(CorrelationContext.Current);
                         consumer.StoreOffset(result);
                     }
                 }
                 catch (ConsumeProcessingException<string, string> ex) when (ex.ConsumeResult is not null)
                 {
                     // The caller's side of the contract: the record was not committed; dead-letter it as received, then move on.
+                    _afterHandler.Enqueue(CorrelationContext.Current);
                     var failed = ex.ConsumeResult;
                     var headers = new Headers();
                     foreach (var header in failed.Message.Headers)

@@ -13,22 +13,42 @@ public sealed class ManagementApi : IDisposable
     private readonly HttpClient _http;
 
     public ManagementApi(Uri managementUri)
+        : this(managementUri, new HttpClientHandler())
+    {
+    }
+
+    /// <summary>Initializes the API over <paramref name="handler"/> (tests of this class use a stub).</summary>
+    public ManagementApi(Uri managementUri, HttpMessageHandler handler)
     {
         var builder = new UriBuilder(managementUri) { UserName = string.Empty, Password = string.Empty, Path = "/api/" };
-        _http = new HttpClient { BaseAddress = builder.Uri, Timeout = TimeSpan.FromSeconds(15) };
+        _http = new HttpClient(handler) { BaseAddress = builder.Uri, Timeout = TimeSpan.FromSeconds(15) };
         var user = Uri.UnescapeDataString(managementUri.UserInfo is { Length: > 0 } info ? info : "guest:guest");
         _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes(user)));
     }
 
-    /// <summary>Reads up to <paramref name="count"/> messages and leaves them in the queue (<c>ack_requeue_true</c>).</summary>
+    /// <summary>
+    /// Reads up to <paramref name="count"/> messages and leaves them in the queue (<c>ack_requeue_true</c>). A queue that
+    /// does not exist (yet) holds nothing: 404 gives an empty list.
+    /// </summary>
+    /// <exception cref="HttpRequestException">Any other HTTP error (authentication, server error…): an empty list would
+    /// let a check of "nothing in the error queue" pass without having read it.</exception>
     public async Task<IReadOnlyList<ManagementMessage>> PeekAsync(string queue, int count = 10)
     {
         using var response = await _http.PostAsJsonAsync(
             $"queues/%2F/{Uri.EscapeDataString(queue)}/get",
             new { count, ackmode = "ack_requeue_true", encoding = "auto", truncate = 50000 });
-        if (!response.IsSuccessStatusCode)
+        if (response.StatusCode == System.Net.HttpStatusCode.NotFound)
         {
             return [];
+        }
+
+        if (!response.IsSuccessStatusCode)
+        {
+            var body = await response.Content.ReadAsStringAsync();
+            throw new HttpRequestException(
+                $"RabbitMQ management API: reading queue '{queue}' answered {(int)response.StatusCode} {response.ReasonPhrase}: {body[..Math.Min(body.Length, 200)]}",
+                null,
+                response.StatusCode);
         }
 
         using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());

@@ -29,7 +29,8 @@ public sealed class HighConcurrencyTests(RabbitMqFixture fixture)
 
     /// <summary>
     /// MassTransit: one receive endpoint whose prefetch and concurrent message limit are both 1,000 (MassTransit caps
-    /// nothing below the prefetch; the limit of the API is what the channel's prefetch lets in).
+    /// nothing below the prefetch; the limit of the API is what the channel's prefetch lets in). The first handlers wait
+    /// at a barrier until 17 run at once, so the check that the limit was raised never depends on the machine's speed.
     /// </summary>
     [Fact]
     public async Task MassTransit_TenThousandDistinctIds_Concurrency1000_NoCrossTalkNoLeak()
@@ -41,6 +42,11 @@ public sealed class HighConcurrencyTests(RabbitMqFixture fixture)
         var leaked = 0;
         var current = 0;
         var maxConcurrent = 0;
+
+        // A barrier: the first handlers wait until 17 run at once (or 30 s pass), so reaching more than MassTransit's
+        // default of 16 depends on the configured limit, not on whether the publishers outpace the handlers.
+        const int barrier = 17;
+        var barrierReached = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var bus = await fixture.StartBusAsync((_, cfg) =>
         {
             cfg.ConnectReceiveObserver(new ConcurrencyProbes.AmbientAtReceiveObserver(() => Interlocked.Increment(ref leaked)));
@@ -50,9 +56,19 @@ public sealed class HighConcurrencyTests(RabbitMqFixture fixture)
                 e.ConcurrentMessageLimit = limit;
                 e.Handler<ConcurrentMessage>(async c =>
                 {
-                    ConcurrencyProbes.InterlockedMax(ref maxConcurrent, Interlocked.Increment(ref current));
+                    var now = Interlocked.Increment(ref current);
+                    ConcurrencyProbes.InterlockedMax(ref maxConcurrent, now);
                     try
                     {
+                        if (now >= barrier)
+                        {
+                            barrierReached.TrySetResult();
+                        }
+                        else if (!barrierReached.Task.IsCompleted)
+                        {
+                            await Task.WhenAny(barrierReached.Task, Task.Delay(TimeSpan.FromSeconds(30)));
+                        }
+
                         Check(c.Message, c.MessageId, "before await");
                         await Task.Yield();
                         await Task.Delay(1 + (c.Message.Index % 3));
@@ -85,6 +101,7 @@ public sealed class HighConcurrencyTests(RabbitMqFixture fixture)
         crossTalk.ShouldBeEmpty(summary);
         handled.Values.ShouldAllBe(n => n == 1);
         leaked.ShouldBe(0, summary);
+        barrierReached.Task.IsCompleted.ShouldBeTrue(summary + ": 17 handlers never ran at once");
         maxConcurrent.ShouldBeGreaterThan(16, summary); // more than MassTransit's default: the limit was really raised
         CorrelationContext.Current.ShouldBeNull();
 

@@ -37,12 +37,13 @@ public sealed record ContractDownstream(string Body);
 /// when the harness is disposed.
 /// </para>
 /// </remarks>
-public sealed class RabbitMqContractHarness : IBrokerContractHarness
+public sealed class RabbitMqContractHarness : IRelayContractHarness
 {
     private readonly RabbitMqFixture _fixture;
     private readonly ILoggerFactory _loggerFactory;
     private readonly IChannel _channel;
     private readonly ConcurrentDictionary<string, byte> _failed = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<CorrelationContext?> _afterHandler = new();
     private TestBus? _bus;
 
     private RabbitMqContractHarness(RabbitMqFixture fixture, CorrelationOptions options, IChannel channel, string inbound, string downstream)
@@ -90,6 +91,9 @@ public sealed class RabbitMqContractHarness : IBrokerContractHarness
     }
 
     /// <inheritdoc />
+    public IReadOnlyCollection<CorrelationContext?> ContextsAfterHandler => _afterHandler;
+
+    /// <inheritdoc />
     public Task StartConsumerAsync(Func<HandlerCall, Task> handler, CancellationToken cancellationToken) =>
         StartConsumerAsync(handler, configure: null);
 
@@ -106,6 +110,7 @@ public sealed class RabbitMqContractHarness : IBrokerContractHarness
         _bus = await _fixture.StartBusAsync(
             (_, cfg) => cfg.ReceiveEndpoint(InboundQueue, e =>
             {
+                e.ConfigureReceive(r => r.UseFilter(new AfterHandlerProbe(_afterHandler)));
                 configure?.Invoke(e);
                 e.Handler<ContractMessage>(c => handler(new HandlerCall(
                     c.Message.Body,
@@ -153,6 +158,30 @@ public sealed class RabbitMqContractHarness : IBrokerContractHarness
             properties,
             RawPublisher.Envelope<ContractMessage>(new { body }, messageId),
             cancellationToken);
+    }
+
+    /// <inheritdoc />
+    /// <remarks>
+    /// The relay publishes with RabbitMQ.Client's <c>WithCorrelation</c>: MassTransit's own outbox restores stored headers
+    /// after the send filter has run (see the wire format), so a MassTransit send cannot stand for a relay here.
+    /// </remarks>
+    public async Task SendPreparedAsync(string body, IReadOnlyList<RawHeader> headers, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(headers);
+        var properties = new BasicProperties { ContentType = RawPublisher.EnvelopeContentType, Persistent = true, Headers = new Dictionary<string, object?>(StringComparer.Ordinal) };
+        foreach (var header in headers)
+        {
+            properties.Headers[header.Name] = header.Value;
+        }
+
+        await _channel.BasicPublishWithCorrelationAsync(
+            string.Empty,
+            DownstreamQueue,
+            RawPublisher.Envelope<ContractDownstream>(new { body }),
+            properties,
+            mandatory: true,
+            propagator: Propagator,
+            cancellationToken: cancellationToken);
     }
 
     /// <inheritdoc />
@@ -242,4 +271,25 @@ public sealed class RabbitMqContractHarness : IBrokerContractHarness
         using var document = JsonDocument.ParseValue(ref reader);
         return document.RootElement.GetProperty("message").GetProperty("body").GetString() ?? string.Empty;
     }
+}
+
+/// <summary>
+/// A receive filter outside the adapter's filters: records the ambient context on the receive pipe's own flow after the
+/// rest of the pipe (the adapter's scope and the handler) returned.
+/// </summary>
+internal sealed class AfterHandlerProbe(ConcurrentQueue<CorrelationContext?> after) : IFilter<ReceiveContext>
+{
+    public async Task Send(ReceiveContext context, IPipe<ReceiveContext> next)
+    {
+        try
+        {
+            await next.Send(context);
+        }
+        finally
+        {
+            after.Enqueue(CorrelationContext.Current);
+        }
+    }
+
+    public void Probe(ProbeContext context) => context.CreateFilterScope("correlationAfterHandlerProbe");
 }

@@ -79,7 +79,7 @@ public sealed class SqsHostileInputTests(SqsFixture fixture)
             HostileInputAssertions.IsSafeId(context.CorrelationId, seed, input);
             if (context.CausationId is not null)
             {
-                // A causation ID is an opaque message ID (docs/wire-format.md): safe text of 1-512 characters.
+                // Causation IDs are opaque message IDs (wire format): safe, at most 512 characters.
                 HostileInputAssertions.IsSafeId(context.CausationId, seed, input, maxLength: 512);
             }
         }

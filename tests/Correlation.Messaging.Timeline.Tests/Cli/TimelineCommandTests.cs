@@ -59,7 +59,8 @@ public sealed class TimelineCommandTests : IDisposable
 
         Run(null, "mixed.log", "--id=flow-1").ShouldBe(ExitCodes.Ok);
 
-        _error.ToString().ShouldContain("skipped 4 malformed lines (1 with a correlation ID but no timestamp");
+        _error.ToString().ShouldContain("skipped 3 malformed lines");
+        _error.ToString().ShouldContain("1 line has no timestamp: ordered by causation");
         _out.ToString().ShouldContain("ok line");
     }
 
@@ -154,15 +155,27 @@ public sealed class TimelineCommandTests : IDisposable
         _out.ToString().ShouldNotContain("api line");
     }
 
-    [Fact]
-    public void Run_ServiceFromFile_NamesServicesAfterTheirFiles()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_NoServiceField_NamesServicesAfterTheirFilesNotCategories(bool serviceFromFileFlag)
     {
         Write("billing.log", """{"Timestamp":"2026-11-21T23:59:01.000Z","Category":"Billing.Handlers.Invoice","Message":"invoiced","Scopes":[{"correlation_id":"c"}]}""");
 
-        Run(null, "billing.log", "--id", "c", "--service-from-file").ShouldBe(ExitCodes.Ok);
+        Run(null, serviceFromFileFlag ? ["billing.log", "--id", "c", "--service-from-file"] : ["billing.log", "--id", "c"]).ShouldBe(ExitCodes.Ok);
 
         _out.ToString().ShouldContain(" billing ");
         _out.ToString().ShouldNotContain("Billing.Handlers.Invoice");
+    }
+
+    [Fact]
+    public void Run_ServiceFromCategory_NamesServicesAfterCategories()
+    {
+        Write("billing.log", """{"Timestamp":"2026-11-21T23:59:01.000Z","Category":"Billing.Handlers.Invoice","Message":"invoiced","Scopes":[{"correlation_id":"c"}]}""");
+
+        Run(null, "billing.log", "--id", "c", "--service-from-category").ShouldBe(ExitCodes.Ok);
+
+        _out.ToString().ShouldContain("Billing.Handlers.Invoice");
     }
 
     [Fact]

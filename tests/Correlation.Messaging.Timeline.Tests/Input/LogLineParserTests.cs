@@ -51,7 +51,7 @@ public sealed class LogLineParserTests
         var record = LogLines.Parse(line);
 
         record.CorrelationId.ShouldBe("abc");
-        record.Service.ShouldBe("Orders.Worker");
+        record.Category.ShouldBe("Orders.Worker");
         record.Status.ShouldBe("failed");
         record.RetryNumber.ShouldBe(1);
         record.Exception.ShouldStartWith("System.TimeoutException: carrier");
@@ -147,12 +147,15 @@ public sealed class LogLineParserTests
     }
 
     [Fact]
-    public void Parse_NoServiceField_FallsBackToCategoryThenFile()
+    public void Parse_NoServiceField_FallsBackToProcessThenFileNeverCategoryUnlessAsked()
     {
         const string line = """{"Timestamp":"2026-11-21T23:59:01Z","Category":"Orders.Api.Endpoints","Message":"x","Scopes":[{"correlation_id":"abc"}]}""";
 
-        LogLines.Parse(line, fileStem: "orders-api").Service.ShouldBe("Orders.Api.Endpoints");
-        LogLines.Parse(line, serviceFromFile: true, fileStem: "orders-api").Service.ShouldBe("orders-api");
+        LogLines.Parse(line, fileStem: "orders-api").Service.ShouldBe("orders-api");
+        LogLines.Parse(line, serviceFromCategory: true, fileStem: "orders-api").Service.ShouldBe("Orders.Api.Endpoints");
+        LogLines.Parse(line.Replace("\"Message\"", "\"process\":\"Orders.Api\",\"Message\"", StringComparison.Ordinal), fileStem: "app").Service.ShouldBe("Orders.Api");
+        LogLines.Parse("""{"time":"2026-11-21T23:59:01Z","correlation_id":"abc","OTEL_SERVICE_NAME":"billing"}""", fileStem: "app").Service.ShouldBe("billing");
+        LogLines.Parse("""{"time":"2026-11-21T23:59:01Z","correlation_id":"abc","service.name":"billing"}""", serviceFromCategory: true, fileStem: "app").Service.ShouldBe("billing");
         LogLines.Parse("""{"time":"2026-11-21T23:59:01Z","correlation_id":"abc"}""", fileStem: "worker").Service.ShouldBe("worker");
         LogLines.Parse("""{"time":"2026-11-21T23:59:01Z","correlation_id":"abc"}""").Service.ShouldBe("unknown");
     }
@@ -203,8 +206,12 @@ public sealed class LogLineParserTests
     [InlineData("""{"correlation_id":"abc","timestamp":""}""")]
     [InlineData("""{"correlation_id":"abc","timestamp":{"nested":true}}""")]
     [InlineData("""{"correlation_id":"abc","ts":-5}""")]
-    public void Parse_CorrelatedLineWithoutUsableTimestamp_IsNoTimestamp(string line) =>
-        new LogLineParser().Parse(line, new LineOrigin("t", null, 1, 0), out _).ShouldBe(LineOutcome.NoTimestamp);
+    public void Parse_CorrelatedLineWithoutUsableTimestamp_IsKeptWithoutTimestamp(string line)
+    {
+        new LogLineParser().Parse(line, new LineOrigin("t", null, 1, 0), out var record).ShouldBe(LineOutcome.NoTimestamp);
+        record.ShouldNotBeNull().HasTimestamp.ShouldBeFalse();
+        record.CorrelationId.ShouldBe("abc");
+    }
 
     [Theory]
     [InlineData("""{"Timestamp":"2026-11-21T23:59:01Z","Message":"Application started","Scopes":[{"Message":"System.Collections.Generic.Dictionary`2","service":"x"}]}""")]

@@ -44,13 +44,14 @@ public sealed class LogReaderTests
 
         reader.Read(new StreamReader(new MemoryStream(bytes.ToArray()), Encoding.UTF8), "garbage.log", "garbage", records);
 
-        records.Select(r => r.Step).ShouldBe(["first", "second"]);
-        records.Select(r => r.LineNumber).ShouldBe([1L, 9L]);
-        reader.Statistics.Malformed.ShouldBe(5);
+        records.Select(r => r.Step).ShouldBe(["first", "no timestamp", "second"]);
+        records.Select(r => r.LineNumber).ShouldBe([1L, 6L, 9L]);
+        records.Select(r => r.HasTimestamp).ShouldBe([true, false, true]);
+        reader.Statistics.Malformed.ShouldBe(4);
         reader.Statistics.NoTimestamp.ShouldBe(1);
         reader.Statistics.TooLong.ShouldBe(1);
         reader.Statistics.WithoutCorrelationId.ShouldBe(1);
-        reader.Statistics.Records.ShouldBe(2);
+        reader.Statistics.Records.ShouldBe(3);
     }
 
     [Fact]

@@ -1,0 +1,5 @@
+namespace QuickStart;
+
+#region quickstart-messages
+public sealed record OrderPlaced(string OrderId);
+#endregion
