@@ -65,6 +65,12 @@ public sealed class SqsMessageProcessor
         _systemAttributeNames = options.MessageSystemAttributeNames.Count == 0 ? null : [.. options.MessageSystemAttributeNames];
     }
 
+    /// <summary>
+    /// Gets or sets a callback run on the message's own flow after its scope has been disposed (so with nothing
+    /// ambient, unless something leaked); a test seam for the contract suite.
+    /// </summary>
+    internal Action<Message>? MessageFinished { get; set; }
+
     /// <summary>Runs the loop until <paramref name="cancellationToken"/> is cancelled.</summary>
     /// <param name="handler">Handles one message, with its correlation context ambient. Throw to leave the message for redelivery.</param>
     /// <param name="cancellationToken">Stops the loop gracefully.</param>
@@ -268,6 +274,7 @@ public sealed class SqsMessageProcessor
             finally
             {
                 scope.Dispose();
+                owner.MessageFinished?.Invoke(message);
                 _slots.Release();
             }
         }

@@ -43,6 +43,7 @@ public sealed class SqsContractHarness : IBrokerContractHarness
     private readonly ILoggerFactory _loggerFactory;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<CorrelationContext?> _afterHandler = new();
     private Task? _run;
 
     private SqsContractHarness(SqsFixture fixture, CorrelationOptions options, string inbound, string downstream, string deadLetter)
@@ -62,6 +63,9 @@ public sealed class SqsContractHarness : IBrokerContractHarness
 
     /// <inheritdoc />
     public CapturingLoggerProvider Logs { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyCollection<CorrelationContext?> ContextsAfterHandler => _afterHandler;
 
     /// <summary>Gets the propagator of the processor and the downstream sends.</summary>
     public CorrelationPropagator Propagator { get; }
@@ -113,7 +117,11 @@ public sealed class SqsContractHarness : IBrokerContractHarness
             MaxConcurrency = 4,
             ReceiveErrorDelay = TimeSpan.FromMilliseconds(100),
         };
-        var processor = new SqsMessageProcessor(Client, Propagator, options, _loggerFactory);
+        var processor = new SqsMessageProcessor(Client, Propagator, options, _loggerFactory)
+        {
+            // On the processor's own flow, after the message's scope was disposed: what is ambient there now.
+            MessageFinished = _ => _afterHandler.Enqueue(CorrelationContext.Current),
+        };
         _run = processor.RunAsync(
             (message, ct) => handler(new HandlerCall(
                 message.Body ?? string.Empty,
