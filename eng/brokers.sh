@@ -275,7 +275,8 @@ ensure_kafka_mock() {
   # centos8-librdkafka.so links its dependencies statically (Confluent.Kafka falls back to it too). Link the one
   # that loads here, by file name, and load it from beside the binary.
   local lib="$pkg/runtimes/linux-x64/native/librdkafka.so"
-  if ldd "$lib" 2>/dev/null | grep -q "not found"; then lib="$pkg/runtimes/linux-x64/native/centos8-librdkafka.so"; fi
+  local missing; missing="$(ldd "$lib" 2>/dev/null || true)"   # no pipe into grep -q: with pipefail its early exit can fail ldd
+  if [[ "$missing" == *"not found"* ]]; then lib="$pkg/runtimes/linux-x64/native/centos8-librdkafka.so"; fi
   cp "$lib" "$MOCK_DIR/librdkafka.so.1"   # its SONAME
   gcc -std=gnu11 -O2 -Wall -Wextra -o "$MOCK_BIN.tmp" "$src" \
     -isystem "$pkg/build/native/include" -L"$MOCK_DIR" -l:librdkafka.so.1 \

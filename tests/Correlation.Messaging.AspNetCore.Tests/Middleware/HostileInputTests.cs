@@ -46,7 +46,7 @@ public sealed class HostileInputTests
         await using var app = await TestApp.StartAsync(HostKind.TestServer, a => MapSeen(a, seen), c => c.InvalidIdPolicy = policy);
         var server = app.App.GetTestServer();
 
-        var check = new OracleCheck(policy, label);
+        var check = new OracleCheck(policy, label, WireFormatOracle.Http);
         for (var i = 0; i < values.Length; i++)
         {
             var index = i;
@@ -79,7 +79,7 @@ public sealed class HostileInputTests
         var seen = new ConcurrentDictionary<int, (string Id, CorrelationIdSource Source)>();
         await using var app = await TestApp.StartAsync(HostKind.Kestrel, a => MapSeen(a, seen), c => c.InvalidIdPolicy = policy);
 
-        var check = new OracleCheck(policy, label);
+        var check = new OracleCheck(policy, label, WireFormatOracle.Http);
         var refused = new ConcurrentDictionary<WireKind, int>();
         var unanswered = new List<string>();
         for (var i = 0; i < values.Length; i++)
@@ -113,9 +113,9 @@ public sealed class HostileInputTests
         WriteLine($"{label}: {check.Summary()}; refused by Kestrel: {string.Join(", ", refused.OrderBy(p => p.Key).Select(p => $"{p.Key} {p.Value}"))}");
         check.ThrowIfAnyMismatch();
 
-        // KNOWN DEFECT (issue 13, defect 1): under Trust a non-ASCII ID reaches the handler, and Kestrel then cannot set
-        // the response header, so the client gets no X-Correlation-ID (or a 500). Every request the middleware let
-        // through must be answered with its ID, whatever rule decides how a non-ASCII ID crosses HTTP.
+        // Issue 13, defect 1 (fixed): under Trust a non-ASCII ID reached the handler, and Kestrel then could not set the
+        // response header, so the client got no X-Correlation-ID (or a 500). HTTP now replaces it (wire format, "HTTP"):
+        // every request the middleware lets through is answered with its ID.
         unanswered.ShouldBeEmpty($"{label}: requests handled but answered without their ID");
         check.RequireMinimumPerKind(PerKind, WireKind.Valid, WireKind.TooLong, WireKind.EmptyOrWhitespace);
         check.RequireMinimumPerKind(5, WireKind.OutsideAllowedSet);

@@ -30,7 +30,8 @@ public readonly record struct OracleVerdict(ExpectedOutcome Outcome, string? Kep
 /// The document's table:
 /// <list type="bullet">
 /// <item>valid (1 to MaxLength characters, all ASCII letters, digits or the allowed symbols): used under every policy;</item>
-/// <item>printable but outside the allowed set: Regenerate → new ID (Replaced), Reject → rejected, Trust → used as is;</item>
+/// <item>printable but outside the allowed set: Regenerate → new ID (Replaced), Reject → rejected, Trust → used as is
+/// (on HTTP, section "HTTP": only when ASCII, otherwise a new ID);</item>
 /// <item>empty, white space only, longer than MaxLength; control, format, line/paragraph separator characters, lone surrogates,
 /// U+FFFE/U+FFFF; invalid UTF-8; null; wrong wire type: Regenerate → new ID, Reject → rejected, Trust → new ID.</item>
 /// </list>
@@ -42,16 +43,24 @@ public sealed class WireFormatOracle
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private readonly string _allowedSymbols;
+    private readonly bool _asciiOnly;
 
     /// <summary>Initializes an oracle for the given validation settings (defaults: 128, <c>-_.:</c>).</summary>
-    public WireFormatOracle(int maxLength = 128, string allowedSymbols = "-_.:")
+    /// <param name="maxLength">The maximum length of a valid ID.</param>
+    /// <param name="allowedSymbols">The allowed symbols.</param>
+    /// <param name="asciiOnly">The carrier is HTTP (the document's "HTTP" section): <c>Trust</c> keeps only ASCII values.</param>
+    public WireFormatOracle(int maxLength = 128, string allowedSymbols = "-_.:", bool asciiOnly = false)
     {
         MaxLength = maxLength;
         _allowedSymbols = allowedSymbols;
+        _asciiOnly = asciiOnly;
     }
 
     /// <summary>Gets the oracle for the default options.</summary>
     public static WireFormatOracle Default { get; } = new();
+
+    /// <summary>Gets the oracle for the default options on HTTP, which carries ASCII only: a trusted non-ASCII value is replaced.</summary>
+    public static WireFormatOracle Http { get; } = new(asciiOnly: true);
 
     /// <summary>Gets the maximum length of a valid ID.</summary>
     public int MaxLength { get; }
@@ -133,6 +142,7 @@ public sealed class WireFormatOracle
 
         return policy switch
         {
+            InvalidCorrelationIdPolicy.Trust when _asciiOnly && !Ascii.IsValid(text) => new(ExpectedOutcome.Replaced, null, "printable outside the allowed set, trusted, but not ASCII: HTTP cannot carry it"),
             InvalidCorrelationIdPolicy.Trust => new(ExpectedOutcome.Kept, text, "printable outside the allowed set, trusted"),
             InvalidCorrelationIdPolicy.Reject => new(ExpectedOutcome.Rejected, null, "printable outside the allowed set"),
             _ => new(ExpectedOutcome.Replaced, null, "printable outside the allowed set"),
