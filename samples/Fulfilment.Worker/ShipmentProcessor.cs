@@ -1,7 +1,8 @@
 using System.Text.Json;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Demo.Shared;
 using Demo.Shared.Logging;
 
@@ -12,14 +13,14 @@ namespace Fulfilment.Worker;
 /// logging scope are restored before the handler runs; the message is deleted when the handler succeeds.
 /// </summary>
 internal sealed partial class ShipmentProcessor(
-    ISqsClient sqs,
+    IAmazonSQS sqs,
     CorrelationPropagator propagator,
     ILoggerFactory loggerFactory,
     ILogger<ShipmentProcessor> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var queueUrl = await sqs.CreateQueueAsync(DemoNames.ShipmentsQueue, cancellationToken: stoppingToken);
+        var queueUrl = (await sqs.CreateQueueAsync(DemoNames.ShipmentsQueue, stoppingToken)).QueueUrl;
         var processor = new SqsMessageProcessor(sqs, propagator, new SqsProcessorOptions
         {
             QueueUrl = queueUrl,
@@ -31,7 +32,7 @@ internal sealed partial class ShipmentProcessor(
         await processor.RunAsync(HandleAsync, stoppingToken);
     }
 
-    private async Task HandleAsync(SqsMessage message, CancellationToken cancellationToken)
+    private async Task HandleAsync(Message message, CancellationToken cancellationToken)
     {
         var shipment = JsonSerializer.Deserialize<ShipmentRequested>(message.Body ?? "null")
             ?? throw new InvalidOperationException("Empty ShipmentRequested message.");

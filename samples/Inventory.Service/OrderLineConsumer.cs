@@ -2,7 +2,8 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Demo.Shared;
 using Demo.Shared.Logging;
 
@@ -13,7 +14,7 @@ namespace Inventory.Service;
 /// correlation scope (ConsumeWithCorrelationAsync), reserves stock and sends one ShipmentRequested to SQS.
 /// </summary>
 internal sealed partial class OrderLineConsumer(
-    ISqsClient sqs,
+    IAmazonSQS sqs,
     CorrelationPropagator propagator,
     IConfiguration configuration,
     ILogger<OrderLineConsumer> logger) : BackgroundService
@@ -28,7 +29,7 @@ internal sealed partial class OrderLineConsumer(
     {
         var bootstrap = DemoSettings.KafkaBootstrapServers(configuration);
         var topic = await KafkaTopics.EnsureAsync(bootstrap, DemoSettings.KafkaMockControl(configuration), DemoNames.OrderLinesTopic, 4, stoppingToken);
-        var queueUrl = await sqs.CreateQueueAsync(DemoNames.ShipmentsQueue, cancellationToken: stoppingToken);
+        var queueUrl = (await sqs.CreateQueueAsync(DemoNames.ShipmentsQueue, stoppingToken)).QueueUrl;
 
         var config = new ConsumerConfig
         {

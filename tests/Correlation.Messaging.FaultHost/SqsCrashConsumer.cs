@@ -3,13 +3,15 @@ using System.Globalization;
 using Amazon.Runtime;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.Runtime.Internal;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 
 namespace Correlation.Messaging.FaultHost;
 
 /// <summary>
 /// An SQS handler process that is meant to be killed mid-batch: it consumes through <see cref="SqsMessageProcessor"/>
-/// over a <see cref="CorrelatingSqsClient"/>; handlers of messages whose body ends in <c>.hang</c> never return (so those
+/// over an SDK client with the correlation pipeline handler; handlers of messages whose body ends in <c>.hang</c> never return (so those
 /// messages are neither deleted nor released), the others return and are deleted by the processor.
 /// </summary>
 /// <remarks>
@@ -17,7 +19,7 @@ namespace Correlation.Messaging.FaultHost;
 /// number of hanging messages, so the loop keeps receiving), <c>--batch N</c> (MaxNumberOfMessages, default 10).
 /// Output, one line each (the IDs are the ambient context inside the handler):
 /// <c>ready</c>,
-/// <c>received &lt;SQS message ID&gt; &lt;correlation ID&gt; &lt;causation ID or -&gt; &lt;ApproximateReceiveCount&gt; &lt;body&gt;</c>,
+/// <c>received &lt;SQS message ID&gt; &lt;correlation ID&gt; &lt;causation ID or -&gt; &lt;ApproximateReceiveCount&gt; &lt;body&gt; &lt;receipt handle&gt;</c>,
 /// <c>handled &lt;SQS message ID&gt;</c> (handler returned), <c>deleted &lt;SQS message ID&gt;</c> (the processor's
 /// DeleteMessage call succeeded).
 /// </remarks>
@@ -30,10 +32,8 @@ internal static class SqsCrashConsumer
         var concurrency = int.Parse(Option(args, "--concurrency", "20"), CultureInfo.InvariantCulture);
         var batch = int.Parse(Option(args, "--batch", "10"), CultureInfo.InvariantCulture);
 
-        using var http = new HttpClient();
         var propagator = new CorrelationPropagator(new CorrelationOptions());
-        var raw = new SqsClient(new SqsClientOptions { ServiceUrl = new Uri(url), Region = "us-east-1", Credentials = new BasicAWSCredentials("test", "test") }, http);
-        var client = new DeleteReportingClient(new CorrelatingSqsClient(raw, propagator));
+        using var client = new ReportingSqsClient(url, propagator);
         var options = new SqsProcessorOptions { QueueUrl = queue, MaxConcurrency = concurrency, MaxNumberOfMessages = batch, WaitTimeSeconds = 1 };
         options.MessageSystemAttributeNames.Add("ApproximateReceiveCount");
         var processor = new SqsMessageProcessor(client, propagator, options);
@@ -44,7 +44,7 @@ internal static class SqsCrashConsumer
             {
                 var context = CorrelationContext.Current!;
                 var receiveCount = message.Attributes?.GetValueOrDefault("ApproximateReceiveCount") ?? "?";
-                Console.WriteLine($"received {message.MessageId} {context.CorrelationId} {context.CausationId ?? "-"} {receiveCount} {message.Body}");
+                Console.WriteLine($"received {message.MessageId} {context.CorrelationId} {context.CausationId ?? "-"} {receiveCount} {message.Body} {message.ReceiptHandle}");
                 if (message.Body?.EndsWith(".hang", StringComparison.Ordinal) == true)
                 {
                     await Task.Delay(Timeout.Infinite, ct);
@@ -67,50 +67,43 @@ internal static class SqsCrashConsumer
         return fallback ?? throw new ArgumentException($"missing option {name}");
     }
 
-    /// <summary>Reports each successful delete, mapping the receipt handle back to the message it belongs to.</summary>
-    private sealed class DeleteReportingClient(ISqsClient inner) : ISqsClient
+    /// <summary>
+    /// An SDK client whose pipeline carries the correlation handler (added by the subclass hook, with no process-wide
+    /// registration) and a handler that reports each successful delete, mapping the receipt handle back to its message.
+    /// </summary>
+    private sealed class ReportingSqsClient(string serviceUrl, CorrelationPropagator propagator)
+        : AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = serviceUrl, AuthenticationRegion = "us-east-1" })
+    {
+        protected override void CustomizeRuntimePipeline(RuntimePipeline pipeline)
+        {
+            base.CustomizeRuntimePipeline(pipeline);
+            SqsCorrelation.AddTo(pipeline, propagator, this);
+            pipeline.AddHandler(new DeleteReporter());
+        }
+    }
+
+    private sealed class DeleteReporter : PipelineHandler
     {
         private readonly ConcurrentDictionary<string, string> _messageIds = new(StringComparer.Ordinal);
 
-        public async Task<ReceiveMessageResponse> ReceiveMessageAsync(ReceiveMessageRequest request, CancellationToken cancellationToken = default)
+        public override async Task<T> InvokeAsync<T>(IExecutionContext executionContext)
         {
-            var response = await inner.ReceiveMessageAsync(request, cancellationToken);
-            foreach (var message in response.Messages)
+            var response = await base.InvokeAsync<T>(executionContext);
+            switch (executionContext.RequestContext.OriginalRequest)
             {
-                _messageIds[message.ReceiptHandle!] = message.MessageId!;
+                case ReceiveMessageRequest when response is ReceiveMessageResponse { Messages: { } messages }:
+                    foreach (var message in messages)
+                    {
+                        _messageIds[message.ReceiptHandle] = message.MessageId;
+                    }
+
+                    break;
+                case DeleteMessageRequest delete:
+                    Console.WriteLine($"deleted {_messageIds.GetValueOrDefault(delete.ReceiptHandle, "?")}");
+                    break;
             }
 
             return response;
         }
-
-        public async Task DeleteMessageAsync(string queueUrl, string receiptHandle, CancellationToken cancellationToken = default)
-        {
-            await inner.DeleteMessageAsync(queueUrl, receiptHandle, cancellationToken);
-            Console.WriteLine($"deleted {_messageIds.GetValueOrDefault(receiptHandle, "?")}");
-        }
-
-        public Task<SendMessageResponse> SendMessageAsync(SendMessageRequest request, CancellationToken cancellationToken = default) =>
-            inner.SendMessageAsync(request, cancellationToken);
-
-        public Task<SendMessageBatchResponse> SendMessageBatchAsync(SendMessageBatchRequest request, CancellationToken cancellationToken = default) =>
-            inner.SendMessageBatchAsync(request, cancellationToken);
-
-        public Task<DeleteMessageBatchResponse> DeleteMessageBatchAsync(string queueUrl, IEnumerable<DeleteMessageBatchRequestEntry> entries, CancellationToken cancellationToken = default) =>
-            inner.DeleteMessageBatchAsync(queueUrl, entries, cancellationToken);
-
-        public Task ChangeMessageVisibilityAsync(string queueUrl, string receiptHandle, int visibilityTimeoutSeconds, CancellationToken cancellationToken = default) =>
-            inner.ChangeMessageVisibilityAsync(queueUrl, receiptHandle, visibilityTimeoutSeconds, cancellationToken);
-
-        public Task<string> GetQueueUrlAsync(string queueName, CancellationToken cancellationToken = default) =>
-            inner.GetQueueUrlAsync(queueName, cancellationToken);
-
-        public Task<string> CreateQueueAsync(string queueName, IDictionary<string, string>? attributes = null, CancellationToken cancellationToken = default) =>
-            inner.CreateQueueAsync(queueName, attributes, cancellationToken);
-
-        public Task<IReadOnlyDictionary<string, string>> GetQueueAttributesAsync(string queueUrl, IEnumerable<string> attributeNames, CancellationToken cancellationToken = default) =>
-            inner.GetQueueAttributesAsync(queueUrl, attributeNames, cancellationToken);
-
-        public Task SetQueueAttributesAsync(string queueUrl, IDictionary<string, string> attributes, CancellationToken cancellationToken = default) =>
-            inner.SetQueueAttributesAsync(queueUrl, attributes, cancellationToken);
     }
 }

@@ -4,7 +4,8 @@ using System.Globalization;
 using Amazon.Runtime;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 using static Correlation.Messaging.Throughput.HarnessArgs;
 
@@ -12,7 +13,7 @@ namespace Correlation.Messaging.Throughput.Sqs;
 
 /// <summary>
 /// Soak: many messages, each with its own correlation ID, through SQS propagation end to end (attributes written per
-/// message, <see cref="SqsMessageProcessor"/> over a <see cref="CorrelatingSqsClient"/> restoring them), with the
+/// message, <see cref="SqsMessageProcessor"/> over an AWS SDK client bound with <c>UseCorrelation</c> restoring them), with the
 /// managed heap measured after a forced GC before and after, and a sample of the handlers' context objects held by
 /// <see cref="WeakReference{T}"/> to prove none is retained.
 /// </summary>
@@ -67,10 +68,11 @@ internal static class SqsSoak
     /// <summary>One pass with its own HTTP and SQS clients, disposed before it returns, so that the heap measured afterwards holds none of them.</summary>
     private static async Task<Pass> PassAsync(Uri url, CorrelationPropagator propagator, string prefix, int messages, int concurrency, int backlog, int sampleEvery)
     {
-        using var http = new HttpClient();
-        var raw = new SqsClient(new SqsClientOptions { ServiceUrl = url, Region = "us-east-1", Credentials = new BasicAWSCredentials("soak", "soak") }, http);
-        var client = new CorrelatingSqsClient(raw, propagator);
-        var queue = await raw.CreateQueueAsync($"{prefix}-{Guid.NewGuid():N}", new Dictionary<string, string> { ["VisibilityTimeout"] = "120" });
+        SqsCorrelation.Register();
+        var config = new AmazonSQSConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1" };
+        using var raw = new AmazonSQSClient(new BasicAWSCredentials("soak", "soak"), config);
+        using var client = new AmazonSQSClient(new BasicAWSCredentials("soak", "soak"), new AmazonSQSConfig { ServiceURL = url.ToString(), AuthenticationRegion = "us-east-1" }).UseCorrelation(propagator);
+        var queue = (await raw.CreateQueueAsync(new CreateQueueRequest { QueueName = $"{prefix}-{Guid.NewGuid():N}", Attributes = new() { ["VisibilityTimeout"] = "120" } })).QueueUrl;
         var run = Guid.NewGuid().ToString("N")[..8];
         var handled = new ConcurrentDictionary<int, byte>();
         var sample = new ConcurrentBag<WeakReference<CorrelationContext>>();
@@ -122,7 +124,7 @@ internal static class SqsSoak
                     await Task.Delay(5);
                 }
 
-                var request = new SendMessageBatchRequest { QueueUrl = queue };
+                var request = new SendMessageBatchRequest { QueueUrl = queue, Entries = [] };
                 for (var i = first; i < Math.Min(first + 10, messages); i++)
                 {
                     var id = $"{prefix}-{run}-{i}";
@@ -132,7 +134,7 @@ internal static class SqsSoak
                 }
 
                 var response = await raw.SendMessageBatchAsync(request);
-                if (response.Failed.Count > 0)
+                if (response.Failed is { Count: > 0 })
                 {
                     throw new InvalidOperationException($"{response.Failed.Count} entries failed: {response.Failed[0].Code}");
                 }

@@ -10,14 +10,14 @@ internal static partial class Log
     [LoggerMessage(300, LogLevel.Debug, "The SQS message has {UserAttributeCount} other message attributes; correlation metadata was packed into the single attribute {AttributeName}.", EventName = "CorrelationAttributesPacked")]
     public static partial void CorrelationAttributesPacked(ILogger logger, int userAttributeCount, string attributeName);
 
-    [LoggerMessage(301, LogLevel.Warning, "Correlation metadata was not written to the SQS message ({Reason}): it already has {UserAttributeCount} message attributes and about {MessageSize} bytes. The message is sent without it.", EventName = "CorrelationAttributesSkipped")]
-    public static partial void CorrelationAttributesSkipped(ILogger logger, string reason, int userAttributeCount, long messageSize);
+    [LoggerMessage(301, LogLevel.Warning, "Correlation metadata was not written to the SQS message ({Reason}): it already has {UserAttributeCount} message attributes and about {MessageSize} bytes, with a limit of {MaxMessageSize} bytes. The message is sent without it.", EventName = "CorrelationAttributesSkipped")]
+    public static partial void CorrelationAttributesSkipped(ILogger logger, string reason, int userAttributeCount, long messageSize, long maxMessageSize);
 
     [LoggerMessage(302, LogLevel.Debug, "The packed correlation attribute {AttributeName} could not be read ({Reason}); it was ignored.", EventName = "PackedAttributeIgnored")]
     public static partial void PackedAttributeIgnored(ILogger logger, string attributeName, string reason);
 
-    [LoggerMessage(303, LogLevel.Information, "SQS {Operation} failed ({Reason}); retry {Attempt} of {MaxRetries} in {DelayMilliseconds} ms.", EventName = "SqsCallRetrying")]
-    public static partial void SqsCallRetrying(ILogger logger, string operation, string reason, int attempt, int maxRetries, long delayMilliseconds);
+    [LoggerMessage(303, LogLevel.Warning, "The MaximumMessageSize of SQS queue {QueueUrl} could not be read ({Reason}); {DefaultMaxMessageSize} bytes are assumed for a while.", EventName = "QueueSizeLimitUnknown")]
+    public static partial void QueueSizeLimitUnknown(ILogger logger, string queueUrl, string reason, int defaultMaxMessageSize);
 
     [LoggerMessage(304, LogLevel.Warning, "Handling SQS message {MessageId} failed; it is left on the queue for redelivery.", EventName = "MessageHandlingFailed")]
     public static partial void MessageHandlingFailed(ILogger logger, Exception exception, string? messageId);
@@ -31,6 +31,18 @@ internal static partial class Log
     [LoggerMessage(307, LogLevel.Warning, "Changing the visibility of SQS message {MessageId} failed.", EventName = "VisibilityChangeFailed")]
     public static partial void VisibilityChangeFailed(ILogger logger, Exception exception, string? messageId);
 
-    [LoggerMessage(308, LogLevel.Information, "SQS processor for {QueueUrl} stopped; {ReleasedCount} received but unstarted messages were released.", EventName = "ProcessorStopped")]
+    [LoggerMessage(308, LogLevel.Information, "SQS processor for {QueueUrl} stopped; {ReleasedCount} in-flight messages were released for redelivery.", EventName = "ProcessorStopped")]
     public static partial void ProcessorStopped(ILogger logger, string queueUrl, int releasedCount);
+
+    [LoggerMessage(309, LogLevel.Information, "SQS processor for {QueueUrl} started: up to {MaxConcurrency} messages at once, visibility timeout {VisibilityTimeoutSeconds} s, heartbeat every {HeartbeatSeconds} s.", EventName = "ProcessorStarted")]
+    public static partial void ProcessorStarted(ILogger logger, string queueUrl, int maxConcurrency, int visibilityTimeoutSeconds, double heartbeatSeconds);
+
+    [LoggerMessage(310, LogLevel.Warning, "The correlation pipeline handler could not process an SQS {Operation} request; the request was sent unchanged.", EventName = "PipelineHandlerFailed")]
+    public static partial void PipelineHandlerFailed(ILogger logger, Exception exception, string operation);
+
+    [LoggerMessage(312, LogLevel.Debug, "The outgoing SQS message already carries the valid correlation ID {CorrelationId}; it is kept, though {AmbientCorrelationId} is ambient.", EventName = "ExistingCorrelationIdKeptInScope")]
+    public static partial void ExistingCorrelationIdKeptInScope(ILogger logger, string correlationId, string ambientCorrelationId);
+
+    [LoggerMessage(311, LogLevel.Debug, "Extended the visibility of SQS message {MessageId} by {VisibilityTimeoutSeconds} s; its handler is still running.", EventName = "VisibilityExtended")]
+    public static partial void VisibilityExtended(ILogger logger, string? messageId, int visibilityTimeoutSeconds);
 }

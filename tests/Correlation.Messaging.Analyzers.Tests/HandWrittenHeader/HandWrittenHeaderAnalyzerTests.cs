@@ -15,7 +15,7 @@ public sealed class HandWrittenHeaderAnalyzerTests
         using Microsoft.AspNetCore.Http;
         using RabbitMQ.Client;
         using Correlation.Messaging.Propagation;
-        using Correlation.Messaging.Sqs.Client;
+        using Amazon.SQS.Model;
 
         """;
 
@@ -29,7 +29,7 @@ public sealed class HandWrittenHeaderAnalyzerTests
         { "MassTransit send headers", Method("send.Headers.Set({|CM0004:\"X-Correlation-ID\"|}, \"c-1\");") },
         { "RabbitMQ properties initializer", Method("var outgoing = new BasicProperties { Headers = new Dictionary<string, object?> { [{|CM0004:\"X-Correlation-ID\"|}] = \"c-1\" } };") },
         { "RabbitMQ properties indexer", Method("properties.Headers![{|CM0004:\"X-Causation-ID\"|}] = \"m-0\";") },
-        { "SQS attributes", Method("var attributes = new Dictionary<string, MessageAttributeValue> { [{|CM0004:\"X-Correlation-ID\"|}] = MessageAttributeValue.FromString(\"c-1\") };") },
+        { "SQS attributes", Method("var attributes = new Dictionary<string, MessageAttributeValue> { [{|CM0004:\"X-Correlation-ID\"|}] = new MessageAttributeValue { DataType = \"String\", StringValue = \"c-1\" } };") },
     };
 
     public static TheoryData<string, string> OtherWrites => new()
@@ -68,8 +68,8 @@ public sealed class HandWrittenHeaderAnalyzerTests
     [Fact]
     public async Task CodeFix_InitializerElement_IsRemoved() =>
         await Verify.CodeFixAsync(
-            Method("var attributes = new Dictionary<string, MessageAttributeValue> { [\"tenant\"] = MessageAttributeValue.FromString(\"t\"), [{|CM0004:\"X-Correlation-ID\"|}] = MessageAttributeValue.FromString(\"c-1\") };"),
-            Method("var attributes = new Dictionary<string, MessageAttributeValue> { [\"tenant\"] = MessageAttributeValue.FromString(\"t\") };"));
+            Method("var attributes = new Dictionary<string, MessageAttributeValue> { [\"tenant\"] = new MessageAttributeValue { DataType = \"String\", StringValue = \"t\" }, [{|CM0004:\"X-Correlation-ID\"|}] = new MessageAttributeValue { DataType = \"String\", StringValue = \"c-1\" } };"),
+            Method("var attributes = new Dictionary<string, MessageAttributeValue> { [\"tenant\"] = new MessageAttributeValue { DataType = \"String\", StringValue = \"t\" } };"));
 
     [Fact]
     public async Task CodeFix_KafkaAdd_IsRemoved() =>

@@ -1,8 +1,10 @@
+using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Text;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 
 namespace Correlation.Messaging.Sqs.Tests.Integration;
@@ -18,8 +20,8 @@ public sealed class SqsBadInputTests(SqsFixture fixture)
     [
         new("number", Attr(Name, "Number", "12345"), CorrelationIdProblem.WrongType),
         new("number-custom-type", Attr(Name, "Number.int", "42"), CorrelationIdProblem.WrongType),
-        new("binary", new() { [Name] = new() { DataType = "Binary", BinaryValue = "binary-id-1"u8.ToArray() } }, CorrelationIdProblem.WrongType),
-        new("binary-custom-type", new() { [Name] = new() { DataType = "Binary.gzip", BinaryValue = [0x1f, 0x8b] } }, CorrelationIdProblem.WrongType),
+        new("binary", new() { [Name] = new() { DataType = "Binary", BinaryValue = new MemoryStream("binary-id-1"u8.ToArray()) } }, CorrelationIdProblem.WrongType),
+        new("binary-custom-type", new() { [Name] = new() { DataType = "Binary.gzip", BinaryValue = new MemoryStream([0x1f, 0x8b]) } }, CorrelationIdProblem.WrongType),
         new("whitespace", Attr(Name, "String", "   "), CorrelationIdProblem.Empty),
         new("too-long", Attr(Name, "String", new string('a', 129)), CorrelationIdProblem.TooLong),
         new("oversized-16k", Attr(Name, "String", new string('b', 16 * 1024)), CorrelationIdProblem.TooLong),
@@ -33,19 +35,18 @@ public sealed class SqsBadInputTests(SqsFixture fixture)
         new("markup", Attr(Name, "String", "<script>alert(1)</script>"), CorrelationIdProblem.DisallowedCharacter),
         new("non-ascii-letters", Attr(Name, "String", "café-123"), CorrelationIdProblem.DisallowedCharacter),
         new("emoji", Attr(Name, "String", "id-\U0001F600"), CorrelationIdProblem.DisallowedCharacter),
-        new("lone-surrogate", null, CorrelationIdProblem.UnsafeCharacter, RawAttributesJson: """{"X-Correlation-ID":{"DataType":"String","StringValue":"abc\ud800def"}}"""),
         new("packed-not-json", Attr(SqsCorrelationAttributes.PackedAttributeName, "String", "{not json"), CorrelationIdProblem.Missing),
         new("packed-number", Attr(SqsCorrelationAttributes.PackedAttributeName, "String", """{"X-Correlation-ID":5}"""), CorrelationIdProblem.WrongType),
         new("packed-empty", Attr(SqsCorrelationAttributes.PackedAttributeName, "String", """{"X-Correlation-ID":""}"""), CorrelationIdProblem.Empty),
         new("packed-crlf", Attr(SqsCorrelationAttributes.PackedAttributeName, "String", """{"X-Correlation-ID":"a\r\nb"}"""), CorrelationIdProblem.UnsafeCharacter),
         new("packed-as-number", Attr(SqsCorrelationAttributes.PackedAttributeName, "Number", "7"), CorrelationIdProblem.Missing),
-        new("wrong-type-beats-valid-alias", new() { [Name] = new() { DataType = "Number", StringValue = "1" }, ["correlation-id"] = MessageAttributeValue.FromString("alias-ok") }, CorrelationIdProblem.WrongType),
+        new("wrong-type-beats-valid-alias", new() { [Name] = new() { DataType = "Number", StringValue = "1" }, ["correlation-id"] = Sqs.Tests.Attr.String("alias-ok") }, CorrelationIdProblem.WrongType),
         new("no-attributes", null, CorrelationIdProblem.Missing),
         new("valid-alias-only", Attr("correlation-id", "String", "alias-1"), CorrelationIdProblem.None, ExpectedId: "alias-1"),
         // SQS matches MessageAttributeNames case-sensitively, so a case variant is not even received unless the consumer asks for "All".
         new("lower-case-name-not-requested", Attr("x-correlation-id", "String", "lower-1"), CorrelationIdProblem.Missing),
         new("string-custom-type", Attr(Name, "String.uuid", "custom-1"), CorrelationIdProblem.None, ExpectedId: "custom-1"),
-        new("bad-causation", new() { [Name] = MessageAttributeValue.FromString("good-cause-1"), ["X-Causation-ID"] = MessageAttributeValue.FromString("c\r\nx") }, CorrelationIdProblem.None, ExpectedId: "good-cause-1"),
+        new("bad-causation", new() { [Name] = Sqs.Tests.Attr.String("good-cause-1"), ["X-Causation-ID"] = Sqs.Tests.Attr.String("c\r\nx") }, CorrelationIdProblem.None, ExpectedId: "good-cause-1"),
     ];
 
     [Fact]
@@ -62,19 +63,23 @@ public sealed class SqsBadInputTests(SqsFixture fixture)
             }
             else
             {
-                await fixture.Raw.SendMessageAsync(new SendMessageRequest { QueueUrl = queue, MessageBody = c.Name, MessageAttributes = c.Attributes }, Ct);
+                await fixture.LenientRaw.SendMessageAsync(new SendMessageRequest { QueueUrl = queue, MessageBody = c.Name, MessageAttributes = c.Attributes }, Ct);
             }
         }
 
         var observer = new CorrelationPropagator(new CorrelationOptions());
         var results = new ConcurrentDictionary<string, (CorrelationContext Ambient, ExtractedCorrelation Extracted)>();
         var deliveries = 0;
+        // This test's own log, so that its assertions never see another test's events.
+        var logs = new Correlation.Messaging.TestSupport.CapturingLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Debug));
+        var propagator = new CorrelationPropagator(new CorrelationOptions(), factory);
         var done = await fixture.RunProcessorUntilAsync(queue, (message, _) =>
         {
             Interlocked.Increment(ref deliveries);
             results[message.Body!] = (CorrelationContext.Current!, message.ExtractCorrelation(observer));
             return Task.CompletedTask;
-        }, () => results.Count == cases.Count, maxConcurrency: 4);
+        }, () => results.Count == cases.Count, maxConcurrency: 4, propagator: propagator, client: fixture.CreateClient(propagator, lenientMd5: true));
 
         done.ShouldBeTrue($"handled {results.Count} of {cases.Count}: missing {string.Join(", ", cases.Select(c => c.Name).Except(results.Keys))}");
         deliveries.ShouldBe(cases.Count);
@@ -97,8 +102,8 @@ public sealed class SqsBadInputTests(SqsFixture fixture)
 
         results["bad-causation"].Ambient.CausationId.ShouldBeNull();
         (await fixture.CountMessagesAsync(queue)).ShouldBe(0);
-        fixture.Logs.WithEventName("InvalidCorrelationIdReplaced").ShouldNotBeEmpty();
-        fixture.Logs.WithEventName("InvalidCorrelationIdReplaced").ShouldAllBe(l => !l.Message.Contains('\r') && !l.Message.Contains('\n') && !l.Message.Contains('\u202E'));
+        logs.WithEventName("InvalidCorrelationIdReplaced").Count().ShouldBeGreaterThanOrEqualTo(cases.Count(c => c.Problem is not (CorrelationIdProblem.None or CorrelationIdProblem.Missing)));
+        logs.WithEventName("InvalidCorrelationIdReplaced").ShouldAllBe(l => !l.Message.Contains('\r') && !l.Message.Contains('\n') && !l.Message.Contains('\u202E'));
     }
 
     [Fact]
@@ -106,10 +111,10 @@ public sealed class SqsBadInputTests(SqsFixture fixture)
     {
         var queue = await fixture.CreateQueueAsync("empty");
 
-        var ex = await Should.ThrowAsync<SqsException>(() => fixture.Raw.SendMessageAsync(
+        var ex = await Should.ThrowAsync<AmazonSQSException>(() => fixture.Raw.SendMessageAsync(
             new SendMessageRequest { QueueUrl = queue, MessageBody = "empty", MessageAttributes = Attr(Name, "String", string.Empty) }, Ct));
 
-        ex.ErrorCode.ShouldBe("InvalidParameterValueException");
+        ex.ErrorCode.ShouldBe("InvalidParameterValue");
         ex.RequestId.ShouldNotBeNullOrEmpty();
     }
 

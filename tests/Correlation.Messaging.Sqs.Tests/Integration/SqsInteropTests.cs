@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 using Correlation.Messaging.TestSupport;
 
@@ -40,7 +41,7 @@ public sealed class SqsInteropTests(SqsFixture fixture)
         using (CorrelationContext.BeginScope(new CorrelationContext("net-corr-1", messageId: "net-cause-1")))
         {
             await fixture.Client.SendMessageAsync(new SendMessageRequest { QueueUrl = queue, MessageBody = "separate" }, Ct);
-            var nine = Enumerable.Range(0, 9).ToDictionary(i => "user" + i, i => MessageAttributeValue.FromString("v" + i));
+            var nine = Enumerable.Range(0, 9).ToDictionary(i => "user" + i, i => Attr.String("v" + i));
             await fixture.Client.SendMessageAsync(new SendMessageRequest { QueueUrl = queue, MessageBody = "packed", MessageAttributes = nine }, Ct);
         }
 

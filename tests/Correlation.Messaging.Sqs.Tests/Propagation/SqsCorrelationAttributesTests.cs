@@ -1,6 +1,8 @@
+using Correlation.Messaging.Sqs.Propagation.Internal;
 using System.Text.Json;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 using Correlation.Messaging.TestSupport;
 using Microsoft.Extensions.Logging;
@@ -19,7 +21,7 @@ public sealed class SqsCorrelationAttributesTests
     }
 
     private static Dictionary<string, MessageAttributeValue> UserAttributes(int count) =>
-        Enumerable.Range(0, count).ToDictionary(i => "user" + i, i => MessageAttributeValue.FromString("v" + i));
+        Enumerable.Range(0, count).ToDictionary(i => "user" + i, i => Attr.String("v" + i));
 
     [Theory]
     [InlineData(0, false)]
@@ -87,7 +89,7 @@ public sealed class SqsCorrelationAttributesTests
     {
         using var degraded = new DegradedCounter();
         var attributes = UserAttributes(1);
-        var body = new string('x', SqsCorrelationAttributes.MaxMessageSize - 20);
+        var body = new string('x', SqsCorrelationAttributes.DefaultMaxMessageSize - 20);
 
         SqsCorrelationAttributes.Inject(_propagator, new CorrelationContext("corr-size-limit"), attributes, body).ShouldBe(SqsAttributeWriteOutcome.Skipped);
 
@@ -100,9 +102,9 @@ public sealed class SqsCorrelationAttributesTests
     {
         var attributes = new Dictionary<string, MessageAttributeValue>
         {
-            ["X-Correlation-ID"] = MessageAttributeValue.FromString("old"),
-            ["X-Causation-ID"] = MessageAttributeValue.FromString("stale"),
-            [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString("{}"),
+            ["X-Correlation-ID"] = Attr.String("old"),
+            ["X-Causation-ID"] = Attr.String("stale"),
+            [SqsCorrelationAttributes.PackedAttributeName] = Attr.String("{}"),
         };
 
         SqsCorrelationAttributes.Inject(_propagator, new CorrelationContext("new"), attributes).ShouldBe(SqsAttributeWriteOutcome.Attributes);
@@ -132,7 +134,7 @@ public sealed class SqsCorrelationAttributesTests
     {
         var attributes = new Dictionary<string, MessageAttributeValue>
         {
-            ["X-Correlation-ID"] = new() { DataType = dataType, StringValue = "12345", BinaryValue = dataType.StartsWith("Binary", StringComparison.Ordinal) ? "abc"u8.ToArray() : null },
+            ["X-Correlation-ID"] = new() { DataType = dataType, StringValue = "12345", BinaryValue = dataType.StartsWith("Binary", StringComparison.Ordinal) ? new MemoryStream("abc"u8.ToArray()) : null },
         };
 
         var extracted = SqsCorrelationAttributes.Extract(_propagator, attributes);
@@ -151,7 +153,7 @@ public sealed class SqsCorrelationAttributesTests
     [Fact]
     public void Extract_NameInOtherCase_IsRead()
     {
-        var attributes = new Dictionary<string, MessageAttributeValue> { ["x-correlation-id"] = MessageAttributeValue.FromString("lower-1") };
+        var attributes = new Dictionary<string, MessageAttributeValue> { ["x-correlation-id"] = Attr.String("lower-1") };
 
         SqsCorrelationAttributes.Extract(_propagator, attributes).CorrelationId.ShouldBe("lower-1");
     }
@@ -161,8 +163,8 @@ public sealed class SqsCorrelationAttributesTests
     {
         var attributes = new Dictionary<string, MessageAttributeValue>
         {
-            ["X-Correlation-ID"] = MessageAttributeValue.FromString("direct"),
-            [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString("""{"X-Correlation-ID":"packed","X-Causation-ID":"cause"}"""),
+            ["X-Correlation-ID"] = Attr.String("direct"),
+            [SqsCorrelationAttributes.PackedAttributeName] = Attr.String("""{"X-Correlation-ID":"packed","X-Causation-ID":"cause"}"""),
         };
 
         var extracted = SqsCorrelationAttributes.Extract(_propagator, attributes);
@@ -180,20 +182,37 @@ public sealed class SqsCorrelationAttributesTests
     [InlineData("""{"X-Correlation-ID":"ok-1"}""", CorrelationIdProblem.None)]
     public void Extract_PackedAttribute_AppliesPolicy(string packed, CorrelationIdProblem expected)
     {
-        var attributes = new Dictionary<string, MessageAttributeValue> { [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString(packed) };
+        var attributes = new Dictionary<string, MessageAttributeValue> { [SqsCorrelationAttributes.PackedAttributeName] = Attr.String(packed) };
 
         SqsCorrelationAttributes.Extract(_propagator, attributes).Problem.ShouldBe(expected);
     }
 
     [Fact]
-    public void AddAttributeNamesToReceive_Subset_AddsOursWithoutTouchingInput()
+    public void MergeReceiveNames_Subset_AddsOursWithoutTouchingInput()
     {
         List<string> requested = ["custom"];
 
-        var names = SqsCorrelationAttributes.AddAttributeNamesToReceive(_propagator, requested);
+        var names = ReceiveNames.Merge(requested, SqsCorrelationAttributes.GetAttributeNamesToReceive(_propagator));
 
         requested.ShouldBe(["custom"]);
         names.ShouldBe(["custom", "X-Correlation-ID", "X-Causation-ID", SqsCorrelationAttributes.PackedAttributeName, "correlation-id", "CorrelationId", "rbs2-corr-id", "NServiceBus.CorrelationId"]);
-        SqsCorrelationAttributes.AddAttributeNamesToReceive(_propagator, ["All"]).ShouldBe(["All"]);
+    }
+
+    [Theory]
+    [InlineData("All")]
+    [InlineData(".*")]
+    public void MergeReceiveNames_AllAttributes_NothingToAdd(string all)
+    {
+        ReceiveNames.Merge(["custom", all], SqsCorrelationAttributes.GetAttributeNamesToReceive(_propagator)).ShouldBeNull();
+    }
+
+    [Fact]
+    public void MergeReceiveNames_PrefixCoversSome_AddsOnlyTheOthers()
+    {
+        // "X-Correlation.*" asks for names starting with "X-Correlation." only: X-Correlation-ID is not one of them.
+        var names = ReceiveNames.Merge(["X-Correlation.*", "ours.*", "X-Causation-ID"], ["X-Correlation-ID", "X-Causation-ID", "ours.cause"]);
+
+        names.ShouldBe(["X-Correlation.*", "ours.*", "X-Causation-ID", "X-Correlation-ID"]);
+        ReceiveNames.Merge(null, ["a", "b"]).ShouldBe(["a", "b"]);
     }
 }

@@ -1,7 +1,8 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Correlation.Messaging.Contracts;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 
 namespace Correlation.Messaging.Sqs.Tests.Reliability;
@@ -24,11 +25,11 @@ internal static class HostileAttributes
         var text = value.AsText();
         return ShapeOf(index) switch
         {
-            0 => new() { ["X-Correlation-ID"] = MessageAttributeValue.FromString(text) },
-            1 when value.Bytes is not null => new() { ["X-Correlation-ID"] = new MessageAttributeValue { DataType = "Binary", BinaryValue = value.Bytes } },
-            1 => new() { ["correlation-id"] = MessageAttributeValue.FromString(text) },
-            2 => new() { [SqsCorrelationAttributes.PackedAttributeName] = MessageAttributeValue.FromString($$"""{"X-Correlation-ID":"{{Escape(text)}}"}""") },
-            _ => new() { ["x-correlation-id"] = MessageAttributeValue.FromString(text), ["X-Causation-ID"] = MessageAttributeValue.FromString(text) },
+            0 => new() { ["X-Correlation-ID"] = Attr.String(text) },
+            1 when value.Bytes is not null => new() { ["X-Correlation-ID"] = new MessageAttributeValue { DataType = "Binary", BinaryValue = new MemoryStream(value.Bytes) } },
+            1 => new() { ["correlation-id"] = Attr.String(text) },
+            2 => new() { [SqsCorrelationAttributes.PackedAttributeName] = Attr.String($$"""{"X-Correlation-ID":"{{Escape(text)}}"}""") },
+            _ => new() { ["x-correlation-id"] = Attr.String(text), ["X-Causation-ID"] = Attr.String(text) },
         };
     }
 
@@ -45,7 +46,7 @@ internal static class HostileAttributes
         {
             json.Append(first ? string.Empty : ",").Append('"').Append(Escape(name)).Append("\":{\"DataType\":\"").Append(value.DataType).Append("\",");
             json.Append(value.BinaryValue is { } bytes
-                ? "\"BinaryValue\":\"" + Convert.ToBase64String(bytes) + "\"}"
+                ? "\"BinaryValue\":\"" + Convert.ToBase64String(bytes.ToArray()) + "\"}"
                 : "\"StringValue\":\"" + Escape(value.StringValue!) + "\"}");
             first = false;
         }

@@ -1,7 +1,8 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 using Correlation.Messaging.Sqs.Tests.Integration;
 using Correlation.Messaging.TestSupport;
@@ -33,14 +34,14 @@ public sealed class SqsConcurrencyTests(SqsFixture fixture)
         var logs = new CapturingLoggerProvider();
         using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Information));
         var propagator = new CorrelationPropagator(new CorrelationOptions(), factory);
-        var client = new CorrelatingSqsClient(fixture.Raw, propagator);
+        var client = fixture.CreateClient(propagator);
         var logger = factory.CreateLogger("conc-handler");
         var seen = new ConcurrentDictionary<int, (string CorrelationId, string MessageId)>();
         var problems = new ConcurrentQueue<string>();
         var inFlight = 0;
         var maxInFlight = 0;
 
-        async Task HandleAsync(SqsMessage message, CancellationToken ct)
+        async Task HandleAsync(Message message, CancellationToken ct)
         {
             var now = Interlocked.Increment(ref inFlight);
             InterlockedMax(ref maxInFlight, now);
@@ -74,7 +75,7 @@ public sealed class SqsConcurrencyTests(SqsFixture fixture)
             }
         }
 
-        Task Handler(SqsMessage message, CancellationToken ct)
+        Task Handler(Message message, CancellationToken ct)
         {
             // Every 7th handler is synchronous and leaves a scope open on purpose: the processor must not let it leak.
             var expected = Expected.Parse(message.Body!);
@@ -95,7 +96,7 @@ public sealed class SqsConcurrencyTests(SqsFixture fixture)
             return HandleAsync(message, ct);
         }
 
-        void Check(Expected expected, SqsMessage message, CorrelationContext? context, string where)
+        void Check(Expected expected, Message message, CorrelationContext? context, string where)
         {
             if (context is null)
             {
@@ -153,7 +154,7 @@ public sealed class SqsConcurrencyTests(SqsFixture fixture)
         var propagator = new CorrelationPropagator(new CorrelationOptions());
         await Parallel.ForEachAsync(Enumerable.Range(0, Count / 10), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (batch, ct) =>
         {
-            var request = new SendMessageBatchRequest { QueueUrl = queue };
+            var request = new SendMessageBatchRequest { QueueUrl = queue, Entries = [] };
             for (var i = batch * 10; i < batch * 10 + 10; i++)
             {
                 var entry = new SendMessageBatchRequestEntry { Id = "e" + (i % 10).ToString(CultureInfo.InvariantCulture), MessageAttributes = [] };
@@ -171,7 +172,7 @@ public sealed class SqsConcurrencyTests(SqsFixture fixture)
                 request.Entries.Add(entry);
             }
 
-            (await fixture.Raw.SendMessageBatchAsync(request, ct)).Failed.ShouldBeEmpty();
+            ((await fixture.Raw.SendMessageBatchAsync(request, ct)).Failed ?? []).ShouldBeEmpty();
         });
     }
 

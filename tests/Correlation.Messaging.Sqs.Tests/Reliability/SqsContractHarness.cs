@@ -1,16 +1,18 @@
 using System.Collections.Concurrent;
 using Correlation.Messaging.Contracts;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
+using Correlation.Messaging.Sqs.Tests.Integration;
 using Correlation.Messaging.TestSupport;
 using Microsoft.Extensions.Logging;
 
 namespace Correlation.Messaging.Sqs.Tests.Reliability;
 
 /// <summary>
-/// The contract harness on SQS: three queues of its own (inbound, downstream, dead-letter), the plain
-/// <see cref="SqsClient"/> as the foreign sender and raw reader, and an <see cref="SqsMessageProcessor"/> over a
-/// <see cref="CorrelatingSqsClient"/> whose handler sends downstream through the same correlating client.
+/// The contract harness on SQS: three queues of its own (inbound, downstream, dead-letter), a plain SDK client as the
+/// foreign sender and raw reader, and an <see cref="SqsMessageProcessor"/> over an SDK client bound to the harness's
+/// propagator, whose handler sends downstream through that same client.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -37,19 +39,20 @@ public sealed class SqsContractHarness : IBrokerContractHarness
     private const int VisibilityTimeoutSeconds = 3;
     private const int MaxReceiveCount = 2;
 
-    private readonly SqsClient _raw;
+    private readonly AmazonSQSClient _raw;
     private readonly ILoggerFactory _loggerFactory;
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, byte> _deadLettered = new(StringComparer.Ordinal);
+    private readonly ConcurrentQueue<CorrelationContext?> _afterHandler = new();
     private Task? _run;
 
-    private SqsContractHarness(SqsClient raw, CorrelationOptions options, string inbound, string downstream, string deadLetter)
+    private SqsContractHarness(SqsFixture fixture, CorrelationOptions options, string inbound, string downstream, string deadLetter)
     {
-        _raw = raw;
+        _raw = fixture.Raw;
         Logs = new CapturingLoggerProvider();
         _loggerFactory = LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Trace));
         Propagator = new CorrelationPropagator(options, _loggerFactory);
-        Client = new CorrelatingSqsClient(raw, Propagator);
+        Client = fixture.CreateClient(Propagator);
         InboundQueue = inbound;
         DownstreamQueue = downstream;
         DeadLetterQueue = deadLetter;
@@ -61,11 +64,14 @@ public sealed class SqsContractHarness : IBrokerContractHarness
     /// <inheritdoc />
     public CapturingLoggerProvider Logs { get; }
 
+    /// <inheritdoc />
+    public IReadOnlyCollection<CorrelationContext?> ContextsAfterHandler => _afterHandler;
+
     /// <summary>Gets the propagator of the processor and the downstream sends.</summary>
     public CorrelationPropagator Propagator { get; }
 
     /// <summary>Gets the correlating client the processor receives with and the handler sends with.</summary>
-    public CorrelatingSqsClient Client { get; }
+    public AmazonSQSClient Client { get; }
 
     /// <summary>Gets the queue the raw sender writes and the processor reads.</summary>
     public string InboundQueue { get; }
@@ -77,11 +83,12 @@ public sealed class SqsContractHarness : IBrokerContractHarness
     public string DeadLetterQueue { get; }
 
     /// <summary>Creates the three queues (unique names starting with <paramref name="prefix"/>) and the harness.</summary>
-    public static async Task<SqsContractHarness> CreateAsync(SqsClient raw, CorrelationOptions options, string prefix, CancellationToken cancellationToken)
+    public static async Task<SqsContractHarness> CreateAsync(SqsFixture fixture, CorrelationOptions options, string prefix, CancellationToken cancellationToken)
     {
+        var raw = fixture.Raw;
         var name = $"{prefix}-{Guid.NewGuid():N}";
         var deadLetter = await raw.CreateQueueAsync(name + "-dlq", null, cancellationToken);
-        var arn = (await raw.GetQueueAttributesAsync(deadLetter, ["QueueArn"], cancellationToken))["QueueArn"];
+        var arn = (await raw.GetAttributesAsync(deadLetter, ["QueueArn"], cancellationToken))["QueueArn"];
         var inbound = await raw.CreateQueueAsync(
             name,
             new Dictionary<string, string>
@@ -91,7 +98,7 @@ public sealed class SqsContractHarness : IBrokerContractHarness
             },
             cancellationToken);
         var downstream = await raw.CreateQueueAsync(name + "-down", null, cancellationToken);
-        return new SqsContractHarness(raw, options, inbound, downstream, deadLetter);
+        return new SqsContractHarness(fixture, options, inbound, downstream, deadLetter);
     }
 
     /// <inheritdoc />
@@ -110,7 +117,11 @@ public sealed class SqsContractHarness : IBrokerContractHarness
             MaxConcurrency = 4,
             ReceiveErrorDelay = TimeSpan.FromMilliseconds(100),
         };
-        var processor = new SqsMessageProcessor(Client, Propagator, options, _loggerFactory);
+        var processor = new SqsMessageProcessor(Client, Propagator, options, _loggerFactory)
+        {
+            // On the processor's own flow, after the message's scope was disposed: what is ambient there now.
+            MessageFinished = _ => _afterHandler.Enqueue(CorrelationContext.Current),
+        };
         _run = processor.RunAsync(
             (message, ct) => handler(new HandlerCall(
                 message.Body ?? string.Empty,
@@ -130,8 +141,8 @@ public sealed class SqsContractHarness : IBrokerContractHarness
             var value = header.Value switch
             {
                 _ when header.Name == RawHeader.NativeCorrelationId => null,
-                string text => MessageAttributeValue.FromString(text),
-                byte[] bytes => new MessageAttributeValue { DataType = "Binary", BinaryValue = bytes },
+                string text => Attr.String(text),
+                byte[] bytes => new MessageAttributeValue { DataType = "Binary", BinaryValue = new MemoryStream(bytes) },
                 int number => new MessageAttributeValue { DataType = "Number", StringValue = number.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                 null => null,
                 var other => throw new ArgumentException($"SQS cannot carry a {other.GetType().Name} attribute", nameof(headers)),
@@ -193,16 +204,17 @@ public sealed class SqsContractHarness : IBrokerContractHarness
     }
 
     /// <summary>Receives one batch with every attribute, deleting what it received.</summary>
-    private async Task<List<SqsMessage>> ReceiveAllAsync(string queue, CancellationToken cancellationToken)
+    private async Task<List<Message>> ReceiveAllAsync(string queue, CancellationToken cancellationToken)
     {
         var response = await _raw.ReceiveMessageAsync(
             new ReceiveMessageRequest { QueueUrl = queue, MaxNumberOfMessages = 10, WaitTimeSeconds = 1, MessageAttributeNames = ["All"] },
             cancellationToken);
-        foreach (var message in response.Messages)
+        var messages = response.Messages ?? [];
+        foreach (var message in messages)
         {
-            await _raw.DeleteMessageAsync(queue, message.ReceiptHandle!, cancellationToken);
+            await _raw.DeleteMessageAsync(queue, message.ReceiptHandle, cancellationToken);
         }
 
-        return response.Messages;
+        return messages;
     }
 }

@@ -8,5 +8,5 @@ namespace Correlation.Messaging.Sqs.Tests.Reliability;
 public sealed class SqsContractTests(SqsFixture fixture) : CorrelationContractTests
 {
     protected override async Task<IBrokerContractHarness> CreateHarnessAsync(CorrelationOptions options) =>
-        await SqsContractHarness.CreateAsync(fixture.Raw, options, "contract", TestContext.Current.CancellationToken);
+        await SqsContractHarness.CreateAsync(fixture, options, "contract", TestContext.Current.CancellationToken);
 }

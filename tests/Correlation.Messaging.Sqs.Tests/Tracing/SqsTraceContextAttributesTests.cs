@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Correlation.Messaging.Propagation;
-using Correlation.Messaging.Sqs.Client;
+using Amazon.SQS;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
 using Correlation.Messaging.Tracing;
 
@@ -74,7 +75,7 @@ public sealed class SqsTraceContextAttributesTests
 
         // The receiving side: the packed members become the ambient inbound trace context, forwarded by the next send.
         var next = new Dictionary<string, MessageAttributeValue>();
-        using (SqsCorrelationAttributes.BeginConsumeScope<MessageAttributeValue, MessageAttributeValueAccessor>(_tracing, attributes, "sqs-id-2"))
+        using (SqsCorrelationAttributes.BeginConsumeScope(_tracing, attributes, "sqs-id-2", queueName: null))
         {
             CorrelationContext.Current!.CorrelationId.ShouldBe("corr-t2");
             SqsCorrelationAttributes.Inject(_tracing, CorrelationContext.Current, next).ShouldBe(SqsAttributeWriteOutcome.Attributes);
@@ -92,8 +93,8 @@ public sealed class SqsTraceContextAttributesTests
         await Task.Yield();
         Activity.Current = null;
         var attributes = UserAttributes(6);
-        attributes["traceparent"] = MessageAttributeValue.FromString("00-11111111111111111111111111111111-2222222222222222-01");
-        attributes["tracestate"] = MessageAttributeValue.FromString("old=1");
+        attributes["traceparent"] = Attr.String("00-11111111111111111111111111111111-2222222222222222-01");
+        attributes["tracestate"] = Attr.String("old=1");
 
         // Without tracestate now: 6 + correlation + traceparent fit; the stale tracestate must go, not linger.
         using (InboundTrace(TraceParent, null))
@@ -115,7 +116,7 @@ public sealed class SqsTraceContextAttributesTests
         var context = new CorrelationContext("corr-t4", messageId: "m4");
         var packedWithoutTrace = "{\"X-Correlation-ID\":\"corr-t4\",\"X-Causation-ID\":\"m4\"}".Length + SqsCorrelationAttributes.PackedAttributeName.Length + "String".Length;
         var userSize = attributes.Sum(a => a.Key.Length + "String".Length + a.Value.StringValue!.Length);
-        var body = new string('x', SqsCorrelationAttributes.MaxMessageSize - userSize - packedWithoutTrace);
+        var body = new string('x', SqsCorrelationAttributes.DefaultMaxMessageSize - userSize - packedWithoutTrace);
         using var degraded = new DegradedCounter();
 
         using (InboundTrace(TraceParent, TraceState))
@@ -136,7 +137,7 @@ public sealed class SqsTraceContextAttributesTests
         await Task.Yield();
         Activity.Current = null;
         var attributes = UserAttributes(8);
-        attributes["traceparent"] = MessageAttributeValue.FromString(TraceParent);
+        attributes["traceparent"] = Attr.String(TraceParent);
 
         // Nothing ambient: no trace context is written, so the caller's traceparent is one of 9 user attributes.
         SqsCorrelationAttributes.Inject(_tracing, new CorrelationContext("corr-t5", messageId: "m"), attributes).ShouldBe(SqsAttributeWriteOutcome.Packed);
@@ -190,11 +191,11 @@ public sealed class SqsTraceContextAttributesTests
         ActivitySource.AddActivityListener(listener);
         var attributes = new Dictionary<string, MessageAttributeValue>
         {
-            ["X-Correlation-ID"] = MessageAttributeValue.FromString("corr-t7"),
-            ["traceparent"] = MessageAttributeValue.FromString(TraceParent),
+            ["X-Correlation-ID"] = Attr.String("corr-t7"),
+            ["traceparent"] = Attr.String(TraceParent),
         };
 
-        using (SqsCorrelationAttributes.BeginConsumeScope<MessageAttributeValue, MessageAttributeValueAccessor>(_tracing, attributes, "sqs-id-7"))
+        using (SqsCorrelationAttributes.BeginConsumeScope(_tracing, attributes, "sqs-id-7", queueName: null))
         {
             Activity.Current.ShouldNotBeNull().Kind.ShouldBe(ActivityKind.Consumer);
         }
@@ -213,7 +214,7 @@ public sealed class SqsTraceContextAttributesTests
     }
 
     private static Dictionary<string, MessageAttributeValue> UserAttributes(int count) =>
-        Enumerable.Range(0, count).ToDictionary(i => "user" + i, i => MessageAttributeValue.FromString("v" + i));
+        Enumerable.Range(0, count).ToDictionary(i => "user" + i, i => Attr.String("v" + i));
 
     private static TraceContextScope InboundTrace(string traceParent, string? traceState)
     {

@@ -1,69 +1,70 @@
 using System.Text;
 using System.Text.Json;
+using Amazon.SQS.Model;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.Sqs.Internal;
 
 namespace Correlation.Messaging.Sqs.Propagation.Internal;
 
 /// <summary>
-/// The inbound carrier: a received message's attributes, plus the fields of the packed attribute when there is one.
+/// The inbound carrier: a message's attributes, plus the fields of the packed attribute when there is one.
 /// A struct, so extraction does not allocate a carrier.
 /// </summary>
-internal readonly struct InboundAttributes<TValue, TAccessor>
-    where TAccessor : ISqsAttributeAccessor<TValue>
+internal readonly struct InboundAttributes
 {
     /// <summary>The largest packed attribute value read, in characters; anything longer is ignored.</summary>
     internal const int MaxPackedLength = 4096;
 
-    private readonly IReadOnlyDictionary<string, TValue>? _attributes;
+    private readonly IReadOnlyDictionary<string, MessageAttributeValue>? _attributes;
     private readonly PackedField[]? _packed;
 
-    public InboundAttributes(IReadOnlyDictionary<string, TValue>? attributes, CorrelationPropagator propagator)
+    public InboundAttributes(IReadOnlyDictionary<string, MessageAttributeValue>? attributes, CorrelationPropagator propagator, bool logProblems = true)
     {
         _attributes = attributes;
         _packed = null;
         if (attributes is not null && attributes.TryGetValue(SqsCorrelationAttributes.PackedAttributeName, out var packed))
         {
-            _packed = ReadPacked(packed, propagator);
+            _packed = ReadPacked(packed, logProblems ? propagator : null);
         }
     }
 
-    public static InboundHeaderValue Get(InboundAttributes<TValue, TAccessor> carrier, string name)
+    /// <summary>Reads one name by Core's lookup rule: attributes first (exact spelling over case variants), then the packed members.</summary>
+    public static InboundHeaderValue Get(InboundAttributes carrier, string name)
     {
-        var attributes = carrier._attributes;
-        if (attributes is not null)
+        var match = HeaderLookup.Find(carrier._attributes, name);
+        if (match.Found)
         {
-            if (attributes.TryGetValue(name, out var exact))
-            {
-                return Map(exact);
-            }
-
-            if (attributes.Count > 0 && TryFindIgnoreCase(attributes, name, out var other))
-            {
-                return Map(other);
-            }
+            return Map(match.Value, match.HadDuplicates);
         }
 
         var packed = carrier._packed;
         if (packed is not null)
         {
-            for (var i = packed.Length - 1; i >= 0; i--)
+            var field = new HeaderLookup.Match<PackedField>(name);
+            foreach (var candidate in packed)
             {
-                if (string.Equals(packed[i].Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    return packed[i].Value is { } text
-                        ? InboundHeaderValue.FromText(text, packed[i].HadDuplicates)
-                        : InboundHeaderValue.WrongType(packed[i].JsonType!);
-                }
+                field.Consider(candidate.Name, candidate);
+            }
+
+            if (field.Found)
+            {
+                var value = field.Value;
+                return value.Value is { } text
+                    ? InboundHeaderValue.FromText(text, field.HadDuplicates)
+                    : InboundHeaderValue.WrongType(value.JsonType!);
             }
         }
 
         return InboundHeaderValue.Missing;
     }
 
-    private static InboundHeaderValue Map(TValue value)
+    internal static bool IsType(string dataType, string baseType) =>
+        dataType.StartsWith(baseType, StringComparison.Ordinal) && (dataType.Length == baseType.Length || dataType[baseType.Length] == '.');
+
+    private static InboundHeaderValue Map(MessageAttributeValue? value, bool hadDuplicates)
     {
-        var dataType = TAccessor.GetDataType(value);
+        var dataType = value?.DataType;
         if (dataType is null)
         {
             return InboundHeaderValue.WrongType("no DataType");
@@ -71,57 +72,25 @@ internal readonly struct InboundAttributes<TValue, TAccessor>
 
         if (IsType(dataType, "String"))
         {
-            return InboundHeaderValue.FromText(TAccessor.GetStringValue(value));
+            return InboundHeaderValue.FromText(value!.StringValue, hadDuplicates);
         }
 
         return InboundHeaderValue.WrongType(IsType(dataType, "Number") ? "Number" : IsType(dataType, "Binary") ? "Binary" : "Unknown");
     }
 
-    private static bool IsType(string dataType, string baseType) =>
-        dataType.StartsWith(baseType, StringComparison.Ordinal) && (dataType.Length == baseType.Length || dataType[baseType.Length] == '.');
-
-    private static bool TryFindIgnoreCase(IReadOnlyDictionary<string, TValue> attributes, string name, out TValue value)
+    private static PackedField[]? ReadPacked(MessageAttributeValue? packed, CorrelationPropagator? propagator)
     {
-        if (attributes is Dictionary<string, TValue> dictionary)
-        {
-            foreach (var pair in dictionary)
-            {
-                if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    value = pair.Value;
-                    return true;
-                }
-            }
-        }
-        else
-        {
-            foreach (var pair in attributes)
-            {
-                if (string.Equals(pair.Key, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    value = pair.Value;
-                    return true;
-                }
-            }
-        }
-
-        value = default!;
-        return false;
-    }
-
-    private static PackedField[]? ReadPacked(TValue packed, CorrelationPropagator propagator)
-    {
-        var dataType = TAccessor.GetDataType(packed);
-        var text = TAccessor.GetStringValue(packed);
+        var dataType = packed?.DataType;
+        var text = packed?.StringValue;
         if (dataType is null || !IsType(dataType, "String") || string.IsNullOrEmpty(text))
         {
-            Log.PackedAttributeIgnored(propagator.Logger, SqsCorrelationAttributes.PackedAttributeName, "not a non-empty String attribute");
+            Ignored(propagator, "not a non-empty String attribute");
             return null;
         }
 
         if (text.Length > MaxPackedLength)
         {
-            Log.PackedAttributeIgnored(propagator.Logger, SqsCorrelationAttributes.PackedAttributeName, "longer than " + MaxPackedLength + " characters");
+            Ignored(propagator, "longer than " + MaxPackedLength + " characters");
             return null;
         }
 
@@ -130,7 +99,7 @@ internal readonly struct InboundAttributes<TValue, TAccessor>
             var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes(text), new JsonReaderOptions { MaxDepth = 2 });
             if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
             {
-                Log.PackedAttributeIgnored(propagator.Logger, SqsCorrelationAttributes.PackedAttributeName, "not a JSON object");
+                Ignored(propagator, "not a JSON object");
                 return null;
             }
 
@@ -139,31 +108,33 @@ internal readonly struct InboundAttributes<TValue, TAccessor>
             {
                 var name = reader.GetString()!;
                 reader.Read();
-                var duplicate = fields.Exists(f => string.Equals(f.Name, name, StringComparison.OrdinalIgnoreCase));
                 if (reader.TokenType == JsonTokenType.String)
                 {
-                    fields.Add(new PackedField(name, reader.GetString(), null, duplicate));
+                    fields.Add(new PackedField(name, reader.GetString(), null));
                 }
                 else
                 {
-                    fields.Add(new PackedField(name, null, "JSON " + reader.TokenType, duplicate));
+                    fields.Add(new PackedField(name, null, "JSON " + reader.TokenType));
                     reader.Skip();
                 }
             }
 
             return [.. fields];
         }
-        catch (JsonException ex)
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException)
         {
-            Log.PackedAttributeIgnored(propagator.Logger, SqsCorrelationAttributes.PackedAttributeName, "invalid JSON: " + ex.GetType().Name);
-            return null;
-        }
-        catch (InvalidOperationException ex)
-        {
-            Log.PackedAttributeIgnored(propagator.Logger, SqsCorrelationAttributes.PackedAttributeName, "invalid JSON: " + ex.GetType().Name);
+            Ignored(propagator, "invalid JSON: " + ex.GetType().Name);
             return null;
         }
     }
 
-    private readonly record struct PackedField(string Name, string? Value, string? JsonType, bool HadDuplicates);
+    private static void Ignored(CorrelationPropagator? propagator, string reason)
+    {
+        if (propagator is not null)
+        {
+            Log.PackedAttributeIgnored(propagator.Logger, SqsCorrelationAttributes.PackedAttributeName, reason);
+        }
+    }
+
+    private readonly record struct PackedField(string Name, string? Value, string? JsonType);
 }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
+using Correlation.Messaging.Validation;
 
 namespace Correlation.Messaging.Sqs.Propagation.Internal;
 
@@ -15,6 +16,7 @@ internal sealed class SqsAttributeNames
         CausationHeaderName = propagator.CausationHeaderName;
         DirectNamesValid = IsValid(HeaderName) && IsValid(CausationHeaderName);
         PropagateTraceContext = propagator.Options.PropagateTraceContext;
+        Validator = new CorrelationIdValidator(propagator.Options.MaxLength, propagator.Options.AllowedSymbols);
         ReceiveNames = new[] { HeaderName, CausationHeaderName, SqsCorrelationAttributes.PackedAttributeName }
             .Concat(PropagateTraceContext ? [TraceContextPropagation.TraceParentHeaderName, TraceContextPropagation.TraceStateHeaderName] : [])
             .Concat(propagator.Aliases)
@@ -30,6 +32,9 @@ internal sealed class SqsAttributeNames
     /// <summary>Gets a value indicating whether the configured header names are legal SQS attribute names.</summary>
     public bool DirectNamesValid { get; }
 
+    /// <summary>Gets the validator that judges an ID an outgoing message already carries.</summary>
+    public CorrelationIdValidator Validator { get; }
+
     /// <summary>Gets a value indicating whether the W3C trace context travels too (<see cref="CorrelationOptions.PropagateTraceContext"/>).</summary>
     public bool PropagateTraceContext { get; }
 
@@ -38,10 +43,11 @@ internal sealed class SqsAttributeNames
 
     public static SqsAttributeNames For(CorrelationPropagator propagator) => Cache.GetValue(propagator, static p => new SqsAttributeNames(p));
 
+    /// <summary>Returns whether <paramref name="name"/> is any spelling of one of our attributes (replaced when we write).</summary>
     public bool IsOurs(string name) =>
-        string.Equals(name, HeaderName, StringComparison.Ordinal)
-        || string.Equals(name, CausationHeaderName, StringComparison.Ordinal)
-        || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.Ordinal);
+        string.Equals(name, HeaderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns whether <paramref name="name"/> is <c>traceparent</c> or <c>tracestate</c>: ours only while a trace context is written.</summary>
     public static bool IsTraceName(string name) =>
