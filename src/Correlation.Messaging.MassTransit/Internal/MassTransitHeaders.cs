@@ -10,9 +10,16 @@ namespace Correlation.Messaging.MassTransit.Internal;
 /// </summary>
 internal static class MassTransitHeaders
 {
-    /// <summary>Reads a header of a received message. Text and UTF-8 bytes are candidates; any other type is a wrong type.</summary>
+    /// <summary>
+    /// Reads a header by Core's one lookup rule (any spelling; the exact one, else the last; duplicates flagged), as every
+    /// other carrier does. Text and UTF-8 bytes are candidates; any other type is a wrong type.
+    /// </summary>
     public static readonly CorrelationHeaderGetter<Headers> Getter =
-        static (headers, name) => headers.TryGetHeader(name, out var value) ? ToInbound(value) : InboundHeaderValue.Missing;
+        static (headers, name) =>
+        {
+            var match = HeaderLookup.Find(headers.GetAll(), name);
+            return match.Found ? ToInbound(match.Value).WithDuplicates(match.HadDuplicates) : InboundHeaderValue.Missing;
+        };
 
     /// <summary>
     /// Writes a header of an outgoing message under its canonical name. MassTransit's headers ignore case and keep the
