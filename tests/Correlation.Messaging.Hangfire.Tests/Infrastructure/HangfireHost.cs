@@ -68,6 +68,11 @@ public sealed class HangfireHost : IAsyncDisposable
 
         var host = builder.Build();
         await host.StartAsync(TestContext.Current.CancellationToken);
+
+        // Hangfire's log provider is process-wide and points at the logger factory of the host started last. Create the
+        // clients now, while that is this host's own, so a second host disposed earlier never leaves them a disposed factory.
+        _ = host.Services.GetRequiredService<IBackgroundJobClient>();
+        _ = host.Services.GetRequiredService<IRecurringJobManager>();
         return new HangfireHost(host, logs);
     }
 
@@ -85,6 +90,9 @@ public sealed class HangfireHost : IAsyncDisposable
     {
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
+
+        // Do not leave the process-wide provider pointing at the logger factory just disposed.
+        global::Hangfire.Logging.LogProvider.SetCurrentLogProvider(null);
     }
 }
 
