@@ -79,9 +79,6 @@ public class KafkaPropagationBenchmarks
         return headers;
     }
 
-    [Benchmark, BenchmarkCategory("Inject")]
-    public byte[] NewMessageId() => KafkaHeaders.NewMessageId();
-
     [Benchmark(Baseline = true), BenchmarkCategory("Extract")]
     public ExtractedCorrelation Extract_ThreeHeaders() => _propagator.Extract(_consumed.Message.Headers, KafkaHeaders.Getter, readMessageIdHeader: true);
 

@@ -440,7 +440,7 @@ public sealed class CorrelationPropagator
     }
 
     /// <summary>The flow an outgoing carrier already holds, for a relay outside any scope: kept as it is when valid (so the relayed message carries it unchanged), else a flow starting here.</summary>
-    private FlowMetadata ExistingFlow<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    internal FlowMetadata ExistingFlow<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
     {
         var value = getter(carrier, Options.FlowHeaderName);
         if (value.IsPresent && ParseFlow(value, out var flow) == FlowProblem.None)

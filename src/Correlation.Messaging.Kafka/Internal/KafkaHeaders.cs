@@ -12,9 +12,6 @@ namespace Correlation.Messaging.Kafka.Internal;
 /// </summary>
 internal static class KafkaHeaders
 {
-    /// <summary>The length of a message ID: a UUID in its 36-character text form.</summary>
-    internal const int MessageIdLength = 36;
-
     /// <summary>Reads a header by the one lookup rule (any spelling; the exact one, else the last; duplicates flagged); a null value is <see cref="InboundHeaderValue.Null"/>.</summary>
     public static readonly CorrelationHeaderGetter<Headers?> Getter = static (headers, name) => Get(headers, name);
 
@@ -74,31 +71,6 @@ internal static class KafkaHeaders
         }
 
         return copy;
-    }
-
-    /// <summary>Returns a new message ID: a UUIDv7 (RFC 9562, time-ordered) as 36 UTF-8 bytes, formatted without an intermediate string.</summary>
-    /// <remarks>
-    /// The 74 random bits come from <see cref="Random.Shared"/> rather than the operating system's cryptographic source
-    /// that <see cref="Guid.CreateVersion7()"/> uses: a message ID must be unique, not unguessable, and this keeps the
-    /// per-message cost in nanoseconds rather than a system call.
-    /// </remarks>
-    public static byte[] NewMessageId()
-    {
-        Span<byte> uuid = stackalloc byte[16];
-        Random.Shared.NextBytes(uuid[6..]);
-        var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var i = 5; i >= 0; i--)
-        {
-            uuid[i] = (byte)milliseconds;
-            milliseconds >>= 8;
-        }
-
-        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x70); // version 7
-        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80); // RFC 9562 variant
-
-        var bytes = new byte[MessageIdLength];
-        new Guid(uuid, bigEndian: true).TryFormat(bytes, out _, "D");
-        return bytes;
     }
 
     /// <summary>The reference used as the message ID of a record without a valid message ID header: <c>topic:partition:offset</c>.</summary>
