@@ -5,6 +5,7 @@ using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Tests.Infrastructure;
 using Correlation.Messaging.TestSupport;
 using MassTransit;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.DependencyInjection;
 using RabbitMQ.Client;
 
