@@ -113,6 +113,12 @@ public sealed class CorrelationContext
     internal FlowMetadata Flow { get; }
 
     /// <summary>
+    /// Gets or sets one adapter's cache of this context's encoded headers (the Kafka producer keeps its header objects
+    /// here, so a flow's messages share them). Not part of the context's value; set whole, read whole (thread-safe).
+    /// </summary>
+    internal object? CarrierCache { get; set; }
+
+    /// <summary>
     /// Gets the UTF-8 encoding of <see cref="CorrelationId"/>. It is computed once per context and cached, so that
     /// byte-valued headers can be written without allocating per message.
     /// </summary>

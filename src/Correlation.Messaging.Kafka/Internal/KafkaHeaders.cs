@@ -50,6 +50,38 @@ internal static class KafkaHeaders
     }
 
     /// <summary>
+    /// Appends our headers for <paramref name="context"/> to <paramref name="headers"/> (which holds none of ours). For the
+    /// ambient context, reused by every record produced in its flow, the header objects are built once and kept on the
+    /// context, so a record costs no header allocation; another context (a generated one) is written directly.
+    /// </summary>
+    public static void AppendOwn(Headers headers, CorrelationContext context, CorrelationPropagator propagator)
+    {
+        if (!ReferenceEquals(context, CorrelationContext.Current))
+        {
+            propagator.Inject(context, headers, Setter);
+            return;
+        }
+
+        if (context.CarrierCache is not CachedHeaders cached || !ReferenceEquals(cached.Propagator, propagator))
+        {
+            var built = new Headers();
+            propagator.Inject(context, built, Setter);
+            var own = new IHeader[built.Count];
+            for (var i = 0; i < own.Length; i++)
+            {
+                own[i] = built[i];
+            }
+
+            context.CarrierCache = cached = new CachedHeaders(propagator, own);
+        }
+
+        foreach (var header in cached.Headers)
+        {
+            headers.Add(header);
+        }
+    }
+
+    /// <summary>
     /// Returns a new <see cref="Headers"/> with the caller's headers except ours (any spelling), in order.
     /// The caller's instance is never modified; header objects are shared, their bytes are not copied.
     /// </summary>
@@ -85,6 +117,14 @@ internal static class KafkaHeaders
         MemoryMarshal.TryGetArray(utf8, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
             : utf8.ToArray();
+
+    /// <summary>The header objects of one context for one propagator (header names and service name are the propagator's).</summary>
+    private sealed class CachedHeaders(CorrelationPropagator propagator, IHeader[] headers)
+    {
+        public CorrelationPropagator Propagator { get; } = propagator;
+
+        public IHeader[] Headers { get; } = headers;
+    }
 
     public static void RemoveAll(Headers headers, string name)
     {

@@ -150,6 +150,25 @@ public sealed class CorrelatingProducerTests
     }
 
     [Fact]
+    public void Produce_TwiceInOneScope_SharesOurHeaderObjectsPerPropagator()
+    {
+        using var scope = CorrelationContext.BeginScope(new CorrelationContext("shared", messageId: "m"));
+        var other = _inner.WithCorrelation(new CorrelationPropagator(new CorrelationOptions { FlowHeaderName = "flow" }));
+
+        _producer.Produce("t", new Message<string, string>());
+        _producer.Produce("t", new Message<string, string>());
+        other.Produce("t", new Message<string, string>());
+
+        Sent(0).Headers.ShouldNotBeSameAs(Sent(1).Headers);
+        for (var i = 0; i < 3; i++)
+        {
+            Sent(1).Headers[i].ShouldBeSameAs(Sent(0).Headers[i], "one flow's header objects are built once");
+        }
+
+        Sent(2).Headers.Select(h => h.Key).ShouldBe(["X-Correlation-ID", "X-Causation-ID", "flow"], "another propagator's names are its own");
+    }
+
+    [Fact]
     public void Produce_NullMessage_Throws() =>
         Should.Throw<ArgumentNullException>(() => _producer.Produce("t", null!));
 

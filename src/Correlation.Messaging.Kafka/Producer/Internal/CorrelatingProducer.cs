@@ -100,7 +100,7 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         // Outside any scope a valid ID the message already carries is kept (outbox relays); ours are then rewritten canonically.
         var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
-        _propagator.Inject(context, headers, KafkaHeaders.Setter);
+        KafkaHeaders.AppendOwn(headers, context, _propagator);
 
         // The producer span when one was started, otherwise the caller's activity.
         TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
