@@ -1,10 +1,10 @@
+#region quickstart-kafka-handler
 using Amazon.SQS;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka;
 
 namespace QuickStart;
 
-#region quickstart-kafka-handler
 public sealed class BillingHandler(IAmazonSQS sqs, IConfiguration configuration, ILogger<BillingHandler> logger)
     : IKafkaHandler<string, string>
 {

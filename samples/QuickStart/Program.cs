@@ -3,7 +3,7 @@ using Amazon.SQS;
 using Confluent.Kafka;
 using Correlation.Messaging;
 using MassTransit;
-using QuickStart;
+using QuickStart;                                    // the namespace of the classes below
 #endregion
 
 var builder = WebApplication.CreateBuilder(args);

@@ -1,9 +1,9 @@
+#region quickstart-sqs-handler
 using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs;
 
 namespace QuickStart;
 
-#region quickstart-sqs-handler
 public sealed class ShippingHandler(ILogger<ShippingHandler> logger) : ISqsMessageHandler
 {
     public Task HandleAsync(Message message, CancellationToken cancellationToken)
