@@ -429,7 +429,7 @@ public sealed class CorrelationPropagator
     private FlowProblem ParseFlow(InboundHeaderValue value, out FlowMetadata flow)
     {
         flow = default;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        var now = FlowMetadata.ApproximateNowUnixMilliseconds();
         return value.Kind switch
         {
             InboundHeaderValueKind.Text => FlowMetadata.TryParse(value.Text, _validator, now, _origins, out flow),
