@@ -82,6 +82,16 @@ public sealed class CorrelationOptions : IValidatableObject
     /// <value>The default is <see langword="false"/>: leave trace context to the broker's tracing instrumentation.</value>
     public bool PropagateTraceContext { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether spans also carry the correlation ID as <c>correlation.id</c>, the attribute
+    /// of earlier releases, next to the OpenTelemetry convention's <c>messaging.message.conversation_id</c>.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>. This alias is kept for one release, for dashboards and queries that still
+    /// use <c>correlation.id</c>; it will be removed in the next one.
+    /// </value>
+    public bool EmitLegacyCorrelationIdAttribute { get; set; }
+
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
@@ -143,6 +153,7 @@ public sealed class CorrelationOptions : IValidatableObject
             IdFormat = IdFormat,
             Generator = Generator,
             PropagateTraceContext = PropagateTraceContext,
+            EmitLegacyCorrelationIdAttribute = EmitLegacyCorrelationIdAttribute,
         };
         copy.ReadAliases.Clear();
         foreach (var alias in ReadAliases)

@@ -65,7 +65,7 @@ public static class BasicPropertiesCorrelationExtensions
         }
 
         AmqpCarrier.TrySetCorrelationIdProperty(properties, context, propagator.HeaderName, propagator.Logger);
-        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        CorrelationSpanAttributes.Tag(Activity.Current, propagator.Options, context.CorrelationId, properties.MessageId, context.MessageId);
         if (propagator.Options.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out _, out var traceState))
         {
             if (string.IsNullOrEmpty(traceState))

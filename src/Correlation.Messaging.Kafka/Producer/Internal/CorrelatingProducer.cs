@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
@@ -99,10 +100,14 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
         _propagator.Inject(context, headers, KafkaHeaders.Setter);
-        headers.Add(_options.MessageIdHeaderName, KafkaHeaders.NewMessageId());
+        var messageId = KafkaHeaders.NewMessageId();
+        headers.Add(_options.MessageIdHeaderName, messageId);
 
         // The producer span when one was started, otherwise the caller's activity.
-        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        if (Activity.Current is { IsAllDataRequested: true } activity)
+        {
+            CorrelationSpanAttributes.Tag(activity, _options, context.CorrelationId, Encoding.ASCII.GetString(messageId), context.MessageId);
+        }
         if (_propagateTraceContext)
         {
             TraceContextPropagation.Inject(headers, KafkaTelemetry.TraceSetter);

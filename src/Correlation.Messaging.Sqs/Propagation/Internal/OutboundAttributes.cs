@@ -52,7 +52,7 @@ internal static class OutboundAttributes
         string? messageBody,
         long maxMessageSize)
     {
-        TraceContextPropagation.TagCorrelationId(System.Diagnostics.Activity.Current, context.CorrelationId);
+        CorrelationSpanAttributes.Tag(System.Diagnostics.Activity.Current, propagator.Options, context.CorrelationId, causationId: context.MessageId);
         if (names.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out var traceParent, out var traceState))
         {
             var outcome = TryWrite(propagator, names, context, attributes, messageBody, maxMessageSize, traceParent, traceState);
