@@ -92,6 +92,19 @@ public sealed class CorrelationOptions : IValidatableObject
     /// </value>
     public bool EmitLegacyCorrelationIdAttribute { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether the correlation ID is also carried as the <c>correlation_id</c> entry of
+    /// the W3C <c>baggage</c> header, for services that speak only OpenTelemetry (their baggage propagator forwards it),
+    /// and read back from that entry when no correlation header, native property or alias is present.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>. When on, the outbound <c>baggage</c> header is the current activity's
+    /// baggage plus the correlation ID, within the W3C limits (64 entries, 8,192 bytes; beyond them it is not written),
+    /// and it replaces a <c>baggage</c> header the message already had. Inbound, the entry has the lowest precedence and
+    /// is validated like any inbound value.
+    /// </value>
+    public bool BridgeBaggage { get; set; }
+
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
@@ -154,6 +167,7 @@ public sealed class CorrelationOptions : IValidatableObject
             Generator = Generator,
             PropagateTraceContext = PropagateTraceContext,
             EmitLegacyCorrelationIdAttribute = EmitLegacyCorrelationIdAttribute,
+            BridgeBaggage = BridgeBaggage,
         };
         copy.ReadAliases.Clear();
         foreach (var alias in ReadAliases)

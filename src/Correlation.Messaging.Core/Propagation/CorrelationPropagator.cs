@@ -19,7 +19,8 @@ namespace Correlation.Messaging.Propagation;
 /// <remarks>
 /// <para>Read precedence: <see cref="CorrelationOptions.HeaderName"/>, then the broker's native property (for example
 /// the AMQP <c>correlation_id</c>), then <see cref="CorrelationOptions.ReadAliases"/> in order, then <c>X-Request-ID</c>
-/// when enabled. The first present value decides; if it is invalid, the invalid-ID policy applies to it.</para>
+/// when enabled, then (with <see cref="CorrelationOptions.BridgeBaggage"/>) the <c>correlation_id</c> entry of the W3C
+/// <c>baggage</c> header. The first present value decides; if it is invalid, the invalid-ID policy applies to it.</para>
 /// <para>Instances are thread-safe. Register one per application with <c>services.AddCorrelation()</c>, or create one
 /// directly where there is no dependency injection.</para>
 /// </remarks>
@@ -33,6 +34,7 @@ public sealed class CorrelationPropagator
     private readonly string[] _aliases;
     private readonly InvalidCorrelationIdPolicy _invalidPolicy;
     private readonly MissingCorrelationIdPolicy _missingPolicy;
+    private readonly bool _bridgeBaggage;
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options (used by <c>AddCorrelation</c>).</summary>
@@ -65,6 +67,7 @@ public sealed class CorrelationPropagator
             .. options.ReadRequestIdAlias ? [CorrelationHeaders.RequestId] : Array.Empty<string>()];
         _invalidPolicy = options.InvalidIdPolicy;
         _missingPolicy = options.MissingIdPolicy;
+        _bridgeBaggage = options.BridgeBaggage;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
     }
 
@@ -153,7 +156,14 @@ public sealed class CorrelationPropagator
     /// <param name="carrier">The outbound carrier.</param>
     /// <param name="setter">Writes one header, replacing an existing one. Pass a static lambda.</param>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="setter"/> is <see langword="null"/>.</exception>
-    public void Inject<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter)
+    public void Inject<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
+        InjectCore(context, carrier, setter, withBaggage: true);
+
+    /// <summary>Writes the correlation and causation headers but never <c>baggage</c>: SQS keeps to its attribute budget without it.</summary>
+    internal void InjectWithoutBaggage<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
+        InjectCore(context, carrier, setter, withBaggage: false);
+
+    private void InjectCore<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter, bool withBaggage)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(setter);
@@ -162,6 +172,11 @@ public sealed class CorrelationPropagator
         if (context.MessageId is not null)
         {
             setter(carrier, Options.CausationHeaderName, new OutboundHeaderValue(context, isMessageId: true));
+        }
+
+        if (withBaggage && _bridgeBaggage && BaggageBridge.Compose(context.CorrelationId) is { } baggage)
+        {
+            setter(carrier, BaggageBridge.HeaderName, new OutboundHeaderValue(baggage));
         }
     }
 
@@ -198,6 +213,12 @@ public sealed class CorrelationPropagator
         {
             name = _aliases[i];
             value = getter(carrier, name);
+        }
+
+        if (!value.IsPresent && _bridgeBaggage)
+        {
+            name = BaggageBridge.SourceName;
+            value = BaggageBridge.Read(getter(carrier, BaggageBridge.HeaderName));
         }
 
         var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
