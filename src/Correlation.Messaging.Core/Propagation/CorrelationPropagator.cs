@@ -35,6 +35,9 @@ public sealed class CorrelationPropagator
     private readonly InvalidCorrelationIdPolicy _invalidPolicy;
     private readonly MissingCorrelationIdPolicy _missingPolicy;
     private readonly bool _bridgeBaggage;
+    private readonly string[] _writeAliases;
+    private readonly string[] _causationReadAliases;
+    private readonly string[] _causationWriteAliases;
     private readonly ILogger _logger;
 
     /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options (used by <c>AddCorrelation</c>).</summary>
@@ -68,6 +71,9 @@ public sealed class CorrelationPropagator
         _invalidPolicy = options.InvalidIdPolicy;
         _missingPolicy = options.MissingIdPolicy;
         _bridgeBaggage = options.BridgeBaggage;
+        _writeAliases = [.. options.WriteAliases];
+        _causationReadAliases = [.. options.CausationReadAliases];
+        _causationWriteAliases = [.. options.CausationWriteAliases];
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
     }
 
@@ -157,13 +163,16 @@ public sealed class CorrelationPropagator
     /// <param name="setter">Writes one header, replacing an existing one. Pass a static lambda.</param>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="setter"/> is <see langword="null"/>.</exception>
     public void Inject<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
-        InjectCore(context, carrier, setter, withBaggage: true);
+        InjectCore(context, carrier, setter, canonicalOnly: false);
 
-    /// <summary>Writes the correlation and causation headers but never <c>baggage</c>: SQS keeps to its attribute budget without it.</summary>
-    internal void InjectWithoutBaggage<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
-        InjectCore(context, carrier, setter, withBaggage: false);
+    /// <summary>
+    /// Writes the correlation and causation headers under their canonical names only, never the write aliases nor
+    /// <c>baggage</c>: SQS keeps to its attribute budget without them.
+    /// </summary>
+    internal void InjectCanonical<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
+        InjectCore(context, carrier, setter, canonicalOnly: true);
 
-    private void InjectCore<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter, bool withBaggage)
+    private void InjectCore<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter, bool canonicalOnly)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(setter);
@@ -174,7 +183,25 @@ public sealed class CorrelationPropagator
             setter(carrier, Options.CausationHeaderName, new OutboundHeaderValue(context, isMessageId: true));
         }
 
-        if (withBaggage && _bridgeBaggage && BaggageBridge.Compose(context.CorrelationId) is { } baggage)
+        if (canonicalOnly)
+        {
+            return;
+        }
+
+        foreach (var alias in _writeAliases)
+        {
+            setter(carrier, alias, new OutboundHeaderValue(context, isMessageId: false));
+        }
+
+        if (context.MessageId is not null)
+        {
+            foreach (var alias in _causationWriteAliases)
+            {
+                setter(carrier, alias, new OutboundHeaderValue(context, isMessageId: true));
+            }
+        }
+
+        if (_bridgeBaggage && BaggageBridge.Compose(context.CorrelationId) is { } baggage)
         {
             setter(carrier, BaggageBridge.HeaderName, new OutboundHeaderValue(baggage));
         }
@@ -221,7 +248,7 @@ public sealed class CorrelationPropagator
             value = BaggageBridge.Read(getter(carrier, BaggageBridge.HeaderName));
         }
 
-        var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+        var causationId = ReadCausation(carrier, getter);
         var messageId = readMessageIdHeader ? ReadOptional(carrier, getter, Options.MessageIdHeaderName) : null;
 
         if (value.HadDuplicates)
@@ -405,6 +432,18 @@ public sealed class CorrelationPropagator
 
                 return problem;
         }
+    }
+
+    /// <summary>The causation ID: <see cref="CorrelationOptions.CausationHeaderName"/>, else the first present causation read alias.</summary>
+    private string? ReadCausation<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    {
+        var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+        for (var i = 0; causationId is null && i < _causationReadAliases.Length; i++)
+        {
+            causationId = ReadOptional(carrier, getter, _causationReadAliases[i]);
+        }
+
+        return causationId;
     }
 
     private string? ReadOptional<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter, string name)

@@ -156,7 +156,7 @@ internal static class OutboundAttributes
             HeaderLookup.RemoveAllSpellings(attributes, names.HeaderName);
             HeaderLookup.RemoveAllSpellings(attributes, names.CausationHeaderName);
 
-            propagator.InjectWithoutBaggage(context, attributes, static (carrier, name, value) => carrier[name] = new MessageAttributeValue { DataType = StringType, StringValue = value.Text });
+            propagator.InjectCanonical(context, attributes, static (carrier, name, value) => carrier[name] = new MessageAttributeValue { DataType = StringType, StringValue = value.Text });
             if (withTrace)
             {
                 attributes[TraceContextPropagation.TraceParentHeaderName] = new MessageAttributeValue { DataType = StringType, StringValue = traceParent };
@@ -261,7 +261,7 @@ internal static class OutboundAttributes
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            propagator.InjectWithoutBaggage(context, writer, static (w, name, value) => w.WriteString(name, value.Text));
+            propagator.InjectCanonical(context, writer, static (w, name, value) => w.WriteString(name, value.Text));
             if (traceParent is not null)
             {
                 writer.WriteString(TraceContextPropagation.TraceParentHeaderName, traceParent);
