@@ -92,9 +92,8 @@ public sealed class WolverineInteropTests
         options.CausationReadAliases.Add("conversation-id");
         if (writeAlias)
         {
-            // Wolverine on Kafka reads its CorrelationId only from correlation-id, and its envelope ID only from id.
+            // Wolverine on Kafka reads its CorrelationId only from correlation-id.
             options.WriteAliases.Add("correlation-id");
-            options.MessageIdHeaderName = "id";
         }
 
         var propagator = new CorrelationPropagator(options);
@@ -108,7 +107,14 @@ public sealed class WolverineInteropTests
             using (var producer = new CorrelatingProducerBuilder<string, string>(config, propagator).Build())
             using (CorrelationContext.BeginScope(new CorrelationContext(flow)))
             {
+                // Wolverine takes its envelope ID only from an id header (a GUID). We write no message ID on Kafka (the
+                // record's place in the log is its ID), so a producer that talks to Wolverine writes its own.
                 var headers = new Headers { { "content-type", Encoding.UTF8.GetBytes("application/json") } };
+                if (writeAlias)
+                {
+                    headers.Add("id", Encoding.UTF8.GetBytes(Guid.NewGuid().ToString("D")));
+                }
+
                 await producer.ProduceAsync(inbound, new Message<string, string> { Value = Encoding.UTF8.GetString(Json(orderId)), Headers = headers }, TestContext.Current.CancellationToken);
             }
 
@@ -123,7 +129,7 @@ public sealed class WolverineInteropTests
                 seen.CorrelationId.ShouldBe(flow, "Wolverine reads only the correlation-id header on Kafka");
                 back.CorrelationId.ShouldBe(flow);
                 back.Source.ShouldBe(CorrelationIdSource.Inbound);
-                seen.EnvelopeId.ShouldNotBe(Guid.Empty, "Wolverine took our message ID from the id header");
+                seen.EnvelopeId.ShouldNotBe(Guid.Empty, "Wolverine took the producer's id header as its envelope ID");
                 back.CausationId.ShouldBe(seen.EnvelopeId.ToString("D"), "Wolverine's conversation-id is the causing message's ID");
             }
             else
