@@ -1,5 +1,7 @@
 using System.Diagnostics;
+using System.Text;
 using Confluent.Kafka;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
@@ -48,23 +50,23 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         _propagateTraceContext && KafkaTelemetry.Source.HasListeners()
             ? ProduceTracedAsync(topic, null, message, cancellationToken)
-            : _inner.ProduceAsync(topic, Prepare(message), cancellationToken);
+            : _inner.ProduceAsync(topic, Prepare(message, topic), cancellationToken);
 
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         _propagateTraceContext && topicPartition is not null && KafkaTelemetry.Source.HasListeners()
             ? ProduceTracedAsync(topicPartition.Topic, topicPartition, message, cancellationToken)
-            : _inner.ProduceAsync(topicPartition, Prepare(message), cancellationToken);
+            : _inner.ProduceAsync(topicPartition, Prepare(message, topicPartition?.Topic), cancellationToken);
 
     public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null)
     {
         using var activity = _propagateTraceContext ? KafkaTelemetry.StartPublish(topic) : null;
-        _inner.Produce(topic, Prepare(message), deliveryHandler);
+        _inner.Produce(topic, Prepare(message, topic), deliveryHandler);
     }
 
     public void Produce(TopicPartition topicPartition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null)
     {
         using var activity = _propagateTraceContext && topicPartition is not null ? KafkaTelemetry.StartPublish(topicPartition.Topic) : null;
-        _inner.Produce(topicPartition, Prepare(message), deliveryHandler);
+        _inner.Produce(topicPartition, Prepare(message, topicPartition?.Topic), deliveryHandler);
     }
 
     public int Poll(TimeSpan timeout) => _inner.Poll(timeout);
@@ -91,7 +93,7 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
     public void Dispose() => _inner.Dispose();
 
     /// <summary>Builds the message actually sent: same key, value and timestamp; the caller's headers without ours, then ours.</summary>
-    internal Message<TKey, TValue> Prepare(Message<TKey, TValue> message)
+    internal Message<TKey, TValue> Prepare(Message<TKey, TValue> message, string? topic = null)
     {
         ArgumentNullException.ThrowIfNull(message);
 
@@ -99,7 +101,12 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
         _propagator.Inject(context, headers, KafkaHeaders.Setter);
-        headers.Add(_options.MessageIdHeaderName, KafkaHeaders.NewMessageId());
+        var messageId = KafkaHeaders.NewMessageId();
+        headers.Add(_options.MessageIdHeaderName, messageId);
+        if (FlowDiagnostics.IsEnabled)
+        {
+            FlowDiagnostics.Sent(FlowHopKind.Publish, "kafka", topic, topic, Encoding.ASCII.GetString(messageId), context);
+        }
 
         // The producer span when one was started, otherwise the caller's activity.
         TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
@@ -127,7 +134,7 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         using var activity = KafkaTelemetry.StartPublish(topic);
         try
         {
-            var prepared = Prepare(message);
+            var prepared = Prepare(message, topic);
             return topicPartition is null
                 ? await _inner.ProduceAsync(topic, prepared, cancellationToken).ConfigureAwait(false)
                 : await _inner.ProduceAsync(topicPartition, prepared, cancellationToken).ConfigureAwait(false);
