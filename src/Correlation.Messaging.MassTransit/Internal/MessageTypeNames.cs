@@ -26,7 +26,7 @@ internal static class MessageTypeNames
         return null;
     });
 
-    /// <summary>Returns the address's queue or exchange: the last segment of its path, and of a message URN the type name.</summary>
+    /// <summary>Returns the address's queue or exchange: the last segment of its path; for a message type's exchange or URN, the type name.</summary>
     /// <param name="address">A destination or input address.</param>
     /// <returns>The short name, or <see langword="null"/>.</returns>
     public static string? Destination(Uri? address)
@@ -39,7 +39,8 @@ internal static class MessageTypeNames
         var path = address.AbsolutePath.Trim('/');
         var slash = path.LastIndexOf('/');
         path = slash >= 0 ? path[(slash + 1)..] : path;
-        return path.StartsWith("urn:message:", StringComparison.Ordinal) ? FromUrn(path) : path;
+        // urn:message:Orders:OrderPlaced (in-memory) and Orders:OrderPlaced (a RabbitMQ exchange) both name the type.
+        return path.Contains(':', StringComparison.Ordinal) ? FromUrn(path) : path;
     }
 
     /// <summary>Returns the name of the first message type of a consumed message (<c>urn:message:Orders:OrderPlaced</c> gives <c>OrderPlaced</c>), or <see langword="null"/>.</summary>

@@ -93,10 +93,11 @@ public sealed class HarnessFlowTests
         await flow.WaitUntilQuietAsync(Timeout);
 
         var failure = Should.Throw<FlowAssertionException>(flow.AssertOneCorrelationId);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
         failure.Message.ShouldStartWith("Expected one correlation ID across the flow, but found 4:");
         failure.Message.ShouldContain("2 hop(s), first Publish ShipmentRequested via masstransit");
         failure.Message.ShouldContain("◀ started a new flow");
-        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
     }
 
     [Fact]
@@ -109,6 +110,8 @@ public sealed class HarnessFlowTests
         await flow.WaitUntilQuietAsync(Timeout);
 
         var failure = Should.Throw<FlowAssertionException>(flow.AssertNoNewFlowStarted);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
         failure.Message.ShouldStartWith("Expected no hop to start a new flow, but 3 did:");
         failure.Message.ShouldContain("ShipmentRequested (Publish via masstransit) has correlation_id ");
         failure.Message.ShouldContain("the ID was generated there");
@@ -125,6 +128,7 @@ public sealed class HarnessFlowTests
 
         flow.AssertOneCorrelationId(); // the ID survived; only the causation is wrong
         var failure = Should.Throw<FlowAssertionException>(() => flow.AssertShape(Expected));
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
         failure.Message.ShouldStartWith(
             "Expected the causation tree" + Environment.NewLine +
             "  Http(POST /orders) → OrderPlaced → OrderLineRequested ×3 → ShipmentRequested" + Environment.NewLine +
@@ -140,6 +144,7 @@ public sealed class HarnessFlowTests
 
         await app.PlaceOrderAsync();
         var failure = await Should.ThrowAsync<FlowAssertionException>(() => flow.WaitUntilQuietAsync(TimeSpan.FromSeconds(2)));
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
 
         failure.Message.ShouldStartWith("The flow was not quiet after 2 s: 3 message(s) still in flight:");
         failure.Message.ShouldContain("ShipmentRequested (message_id=");
@@ -159,6 +164,8 @@ public sealed class HarnessFlowTests
             .ShouldThrowAsync<FlowAssertionException>();
 
         var failure = Should.Throw<FlowAssertionException>(flow.AssertNothingOutlivedFlow);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
         failure.Message.ShouldStartWith("Expected no message to outlive its flow, but 3 did:");
         failure.Message.ShouldContain("never consumed");
     }
@@ -173,6 +180,8 @@ public sealed class HarnessFlowTests
         await flow.WaitUntilQuietAsync(Timeout);
 
         var failure = Should.Throw<FlowAssertionException>(flow.AssertLogsCarryCorrelationId);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
         failure.Message.ShouldMatch(@"^Expected every log line written while the flow was handled to carry its correlation_id, but 3 of \d+ did not:");
         failure.Message.ShouldContain("[Information] Orders.OwnLogger: \"Line 1 of order 42 requested\" while handling OrderLineRequested (message_id=");
         failure.Message.ShouldContain("): no correlation_id");
@@ -184,6 +193,8 @@ public sealed class HarnessFlowTests
         using var flow = FlowRecorder.Start();
 
         var failure = Should.Throw<FlowAssertionException>(flow.AssertLogsCarryCorrelationId);
+
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
 
         failure.Message.ShouldStartWith("Expected log lines written while the flow was handled, but there were none");
     }
@@ -215,6 +226,8 @@ public sealed class HarnessFlowTests
         using var flow = FlowRecorder.Start();
 
         var failure = await Should.ThrowAsync<FlowAssertionException>(() => flow.WaitUntilQuietAsync(TimeSpan.FromMilliseconds(100)));
+
+        TestContext.Current.TestOutputHelper?.WriteLine(failure.Message);
 
         failure.Message.ShouldStartWith("The flow did not start within 0.1 s: no hop was recorded");
     }
