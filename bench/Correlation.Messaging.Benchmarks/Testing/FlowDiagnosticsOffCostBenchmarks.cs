@@ -84,7 +84,7 @@ public class FlowDiagnosticsOffCostBenchmarks
     }
 
     [Benchmark, BenchmarkCategory("Send")]
-    public Message<string, string> KafkaPrepare_Hooked() => _producer.Prepare(_message, "orders");
+    public void KafkaProduce_Hooked() => _producer.Produce("orders", _message);
 
     private sealed class Attach(Action<IDisposable> keep) : IObserver<DiagnosticListener>
     {

@@ -40,21 +40,36 @@ internal static class FlowDiagnostics
     /// <param name="name">A short readable name: the message type, or the topic or queue when the type is unknown.</param>
     /// <param name="messageId">The ID of the message sent, when known.</param>
     /// <param name="context">The correlation context the message carries.</param>
-    public static void Sent(FlowHopKind kind, string broker, string? destination, string? name, string? messageId, CorrelationContext context)
+    public static void Sent(FlowHopKind kind, string broker, string? destination, string? name, string? messageId, CorrelationContext context) =>
+        Sent(kind, broker, destination, name, messageId, context, IsGeneratedHere(context));
+
+    /// <summary>Writes a <see cref="HopSent"/> event when a subscriber listens, for a message reported away from its send (a delivery report).</summary>
+    /// <param name="kind">Send, publish or an outbound HTTP request.</param>
+    /// <param name="broker">The broker.</param>
+    /// <param name="destination">The topic, queue, exchange or URL.</param>
+    /// <param name="name">A short readable name.</param>
+    /// <param name="messageId">The ID of the message sent, when known.</param>
+    /// <param name="context">The correlation context the message carries.</param>
+    /// <param name="generated">Whether the context was generated for this message (<see cref="IsGeneratedHere"/> at the send).</param>
+    public static void Sent(FlowHopKind kind, string broker, string? destination, string? name, string? messageId, CorrelationContext context, bool generated)
     {
         if (Listener.IsEnabled(HopSent))
         {
-            // A context that is not the ambient one and was not read from the carrier was generated for this message.
-            var generated = context.Source != CorrelationIdSource.Inbound && !ReferenceEquals(context, AmbientCorrelation.Current);
             Listener.Write(HopSent, new FlowHop(kind, broker, destination, name, messageId, context.CorrelationId, context.MessageId, generated));
         }
     }
+
+    /// <summary>Returns whether an outgoing context was generated for the message being sent: not the ambient one, and not read from the carrier.</summary>
+    /// <param name="context">The outgoing context.</param>
+    /// <returns><see langword="true"/> when the message starts a new flow.</returns>
+    public static bool IsGeneratedHere(CorrelationContext context) =>
+        context.Source != CorrelationIdSource.Inbound && !ReferenceEquals(context, AmbientCorrelation.Current);
 
     /// <summary>Writes a <see cref="HopStarted"/> event when a subscriber listens, and returns the hop to pass to <see cref="Stop"/>.</summary>
     /// <param name="kind">Consume or an inbound HTTP request.</param>
     /// <param name="broker">The broker.</param>
     /// <param name="destination">The topic, queue or endpoint the message was received from, or the request path.</param>
-    /// <param name="name">A short readable name (see <see cref="Sent"/>).</param>
+    /// <param name="name">A short readable name: the message type, or the topic or queue.</param>
     /// <param name="context">The context made ambient for the handling: its message ID is the handled message's.</param>
     /// <returns>The started hop, or <see langword="null"/> when nobody listens.</returns>
     public static FlowHop? Start(FlowHopKind kind, string broker, string? destination, string? name, CorrelationContext context)

@@ -27,7 +27,7 @@ public sealed class RoundTripTests(KafkaFixture kafka)
             delivery = await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "order" }, TestContext.Current.CancellationToken);
         }
 
-        var sentMessageId = Encoding.UTF8.GetString(delivery.Message.Headers.GetLastBytes(CorrelationHeaders.MessageId));
+        var sentMessageId = $"{delivery.Topic}:{delivery.Partition.Value}:{delivery.Offset.Value}";
         using var consumer = kafka.Consumer(topic);
         consumer.Subscribe(topic);
         CorrelationContext? seen = null;
@@ -58,7 +58,7 @@ public sealed class RoundTripTests(KafkaFixture kafka)
     }
 
     [Fact]
-    public async Task ConsumerProducesDownstream_KeepsCorrelationSetsCausationNewMessageId()
+    public async Task ConsumerProducesDownstream_KeepsCorrelationSetsCausationToTheRecordsOffset()
     {
         // Written with Correlation.Messaging.Testing: the recorder sees the three services' hops on these two topics.
         var propagator = new CorrelationPropagator(new CorrelationOptions());
@@ -88,7 +88,7 @@ public sealed class RoundTripTests(KafkaFixture kafka)
         flow.AssertNoNewFlowStarted();
         flow.AssertNothingOutlivedFlow();
         var handledInvoice = flow.Hops.Single(h => h.Kind == RecordedHopKind.Consume && h.Destination == invoices);
-        var orderMessageId = Encoding.UTF8.GetString(order.Message.Headers.GetLastBytes(CorrelationHeaders.MessageId)); // the wire, not the recorder
+        var orderMessageId = $"{order.Topic}:{order.Partition.Value}:{order.Offset.Value}"; // the delivery result, not the recorder
         handledInvoice.CausationId.ShouldBe(orderMessageId);
         handledInvoice.MessageId.ShouldNotBeNull().ShouldNotBe(orderMessageId);
         invoice.Message.Headers.Count(h => h.Key == CorrelationHeaders.CorrelationId).ShouldBe(1);
