@@ -30,6 +30,9 @@ public readonly struct CorrelationScope : IDisposable
         }
     }
 
+    /// <summary>Gets the frame this scope closes, for the flow diagnostics (<see cref="Diagnostics.FlowDiagnostics.Faulted"/>).</summary>
+    internal CorrelationFrame? Frame => _frame;
+
     internal static CorrelationScope Enter(CorrelationContext context, IDisposable? logScope) =>
         new(AmbientCorrelation.Push(context, logScope));
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Propagation.Internal;
 using Correlation.Messaging.RabbitMq.Internal;
@@ -62,6 +63,11 @@ public static class BasicPropertiesCorrelationExtensions
         if (!properties.IsMessageIdPresent() || string.IsNullOrEmpty(properties.MessageId))
         {
             properties.MessageId = AmqpCarrier.NewMessageId();
+        }
+
+        if (FlowDiagnostics.IsEnabled)
+        {
+            FlowDiagnostics.Sent(FlowHopKind.Publish, "rabbitmq", destination: null, name: null, properties.MessageId, context);
         }
 
         AmqpCarrier.TrySetCorrelationIdProperty(properties, context, propagator.HeaderName, propagator.Logger);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.RabbitMq.Internal;
 using Correlation.Messaging.Tracing;
@@ -84,8 +85,16 @@ public sealed class CorrelatingBasicConsumer : AsyncEventingBasicConsumer
         var trace = propagate ? TraceContextPropagation.Extract(properties, AmqpCarrier.PropertiesGetter) : default;
         var previousActivity = Activity.Current;
         var activity = propagate ? RabbitMqTelemetry.StartProcess(exchange, routingKey, messageId, trace) : null;
-        using var scope = TracedConsumeScope.Begin(_propagator, extracted, messageId, trace, activity, previousActivity);
-        await base.HandleBasicDeliverAsync(consumerTag, deliveryTag, redelivered, exchange, routingKey, properties, body, cancellationToken)
-            .ConfigureAwait(false);
+        var destination = string.IsNullOrEmpty(exchange) ? routingKey : exchange;
+        using var scope = TracedConsumeScope.Begin(_propagator, extracted, messageId, trace, activity, previousActivity, "rabbitmq", destination);
+        try
+        {
+            await base.HandleBasicDeliverAsync(consumerTag, deliveryTag, redelivered, exchange, routingKey, properties, body, cancellationToken)
+                .ConfigureAwait(false);
+        }
+        catch (Exception ex) when (FlowDiagnostics.Faulted(scope, ex))
+        {
+            throw; // Never reached: the filter only records the outcome for a flow recorder.
+        }
     }
 }

@@ -117,7 +117,7 @@ public class KafkaPropagationBenchmarks
         return scope.Context;
     }
 
-    private sealed class NullProducer : IProducer<string, string>
+    internal sealed class NullProducer : IProducer<string, string>
     {
         public Handle Handle => throw new NotSupportedException();
 

@@ -6,6 +6,7 @@ using System.Net;
 using Correlation.Messaging.AspNetCore.Logging;
 using Correlation.Messaging.Flow.Internal;
 using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 using Microsoft.AspNetCore.Http;
@@ -116,9 +117,16 @@ internal sealed class CorrelationMiddleware
     {
         Attach(context, correlation);
         using var scope = _propagator.BeginScope(correlation);
+        var hop = FlowDiagnostics.IsEnabled
+            ? FlowDiagnostics.Start(FlowHopKind.HttpIn, "http", context.Request.Path.Value, context.Request.Method + " " + context.Request.Path.Value, correlation)
+            : null;
         try
         {
             await _next(context).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (hop is not null && FlowDiagnostics.Stop(hop, ex, "500"))
+        {
+            throw; // Never reached: the filter only reports the outcome to a flow recorder.
         }
         catch (Exception ex) when (_handleExceptions && !context.Response.HasStarted && !context.RequestAborted.IsCancellationRequested)
         {
@@ -128,6 +136,8 @@ internal sealed class CorrelationMiddleware
             context.Response.StatusCode = StatusCodes.Status500InternalServerError;
             await WriteProblemAsync(context, correlation, StatusCodes.Status500InternalServerError, title: null, detail: null, ex).ConfigureAwait(false);
         }
+
+        FlowDiagnostics.Stop(hop, null, hop is null ? null : context.Response.StatusCode.ToString(CultureInfo.InvariantCulture));
     }
 
     private async Task RejectAsync(HttpContext context, CorrelationIdRejectedException exception)

@@ -1,6 +1,7 @@
 using System.Net.Http.Headers;
 using System.Text;
 using Correlation.Messaging.AspNetCore.Logging;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Validation;
 using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
@@ -42,6 +43,11 @@ internal sealed class CorrelationPropagationHandler(CorrelationPropagator propag
         if (Ascii.IsValid(context.CorrelationId) && (context.MessageId is null || Ascii.IsValid(context.MessageId)))
         {
             propagator.Inject(context, request.Headers, Setter);
+            if (FlowDiagnostics.IsEnabled)
+            {
+                FlowDiagnostics.Sent(FlowHopKind.HttpOut, "http", request.RequestUri?.ToString(), request.Method.Method + " " + request.RequestUri?.AbsolutePath, null, context);
+            }
+
             return;
         }
 

@@ -116,6 +116,9 @@ internal sealed class CorrelationFrame(CorrelationContext context, CorrelationFr
 
     public CorrelationFrame? Parent { get; } = parent;
 
+    /// <summary>Gets what the frame closes (a logging scope, or the adapters' consume scope).</summary>
+    public IDisposable? Resource { get; } = resource;
+
     public bool IsClosed => Volatile.Read(ref _closed) != 0;
 
     /// <summary>Closes the frame's resource once; later calls do nothing.</summary>
@@ -123,7 +126,7 @@ internal sealed class CorrelationFrame(CorrelationContext context, CorrelationFr
     {
         if (Interlocked.Exchange(ref _closed, 1) == 0)
         {
-            resource?.Dispose();
+            Resource?.Dispose();
         }
     }
 }

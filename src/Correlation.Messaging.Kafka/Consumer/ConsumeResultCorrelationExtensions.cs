@@ -53,6 +53,6 @@ public static class ConsumeResultCorrelationExtensions
         var trace = propagate ? TraceContextPropagation.Extract(result.Message?.Headers, KafkaHeaders.Getter) : default;
         var previousActivity = Activity.Current;
         var activity = propagate ? KafkaTelemetry.StartProcess(result, trace) : null;
-        return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity);
+        return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity, "kafka", result.Topic);
     }
 }

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Runtime.CompilerServices;
 using System.Runtime.ExceptionServices;
 using Confluent.Kafka;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Internal;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
@@ -206,6 +207,7 @@ public static class ConsumerCorrelationExtensions
         }
         catch (Exception ex)
         {
+            FlowDiagnostics.Faulted(scope, ex);
             throw new ConsumeProcessingException<TKey, TValue>(result, scope.Context, ex);
         }
         finally
@@ -339,6 +341,7 @@ public static class ConsumerCorrelationExtensions
         }
         catch (Exception ex)
         {
+            FlowDiagnostics.Faulted(scope, ex);
             throw new ConsumeProcessingException<TKey, TValue>(result, scope.Context, ex);
         }
         finally

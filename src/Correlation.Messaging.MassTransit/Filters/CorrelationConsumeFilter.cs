@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
@@ -30,7 +31,7 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator,
             CorrelationSpanAttributes.Tag(Activity.Current, propagator.Options, current.CorrelationId, current.MessageId ?? Format(context.MessageId), current.CausationId);
             if (received.Context!.MessageId is not null || context.MessageId is null)
             {
-                return next.Send(context);
+                return Next(context, next);
             }
 
             // A delivery without a transport message ID (every transport but RabbitMQ, or a raw AMQP client's message
@@ -51,12 +52,37 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator,
     private async Task SendInScope(CorrelationContext correlation, ConsumeContext context, IPipe<ConsumeContext> next)
     {
         using var scope = propagator.BeginScope(correlation);
-        await next.Send(context).ConfigureAwait(false);
+        await Next(context, next).ConfigureAwait(false);
     }
 
     private async Task SendInScope(ExtractedCorrelation extracted, string? messageId, ConsumeContext context, IPipe<ConsumeContext> next)
     {
         using var scope = transport.BeginScope(context.ReceiveContext, propagator, extracted, messageId);
-        await next.Send(context).ConfigureAwait(false);
+        await Next(context, next).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs the rest of the pipe; while a flow recorder listens, reports the consume hop and its outcome around it.</summary>
+    private static Task Next(ConsumeContext context, IPipe<ConsumeContext> next) =>
+        FlowDiagnostics.IsEnabled && CorrelationContext.Current is { } ambient ? SendReported(ambient, context, next) : next.Send(context);
+
+    private static async Task SendReported(CorrelationContext ambient, ConsumeContext context, IPipe<ConsumeContext> next)
+    {
+        var hop = FlowDiagnostics.Start(
+            FlowHopKind.Consume,
+            "masstransit",
+            MessageTypeNames.Destination(context.ReceiveContext.InputAddress),
+            MessageTypeNames.Of(context),
+            ambient);
+        try
+        {
+            await next.Send(context).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            FlowDiagnostics.Stop(hop, ex);
+            throw;
+        }
+
+        FlowDiagnostics.Stop(hop);
     }
 }

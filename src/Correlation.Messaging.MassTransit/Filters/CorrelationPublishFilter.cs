@@ -1,3 +1,4 @@
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using MassTransit;
@@ -9,7 +10,7 @@ internal sealed class CorrelationPublishFilter(CorrelationPropagator propagator,
 {
     public Task Send(PublishContext context, IPipe<PublishContext> next)
     {
-        OutgoingCorrelation.Apply(context, propagator, transport);
+        OutgoingCorrelation.Apply(context, propagator, transport, FlowHopKind.Publish);
         return next.Send(context);
     }
 

@@ -1,3 +1,4 @@
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using MassTransit;
@@ -9,7 +10,7 @@ internal sealed class CorrelationSendFilter(CorrelationPropagator propagator, Tr
 {
     public Task Send(SendContext context, IPipe<SendContext> next)
     {
-        OutgoingCorrelation.Apply(context, propagator, transport);
+        OutgoingCorrelation.Apply(context, propagator, transport, FlowHopKind.Send);
         return next.Send(context);
     }
 

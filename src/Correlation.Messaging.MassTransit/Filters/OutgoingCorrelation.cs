@@ -1,3 +1,5 @@
+using System.Globalization;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
 using MassTransit;
@@ -14,11 +16,12 @@ internal static class OutgoingCorrelation
     /// <param name="context">The send or publish context.</param>
     /// <param name="propagator">The propagator.</param>
     /// <param name="transport">The transport's carrier.</param>
+    /// <param name="kind">Send or publish, for the flow diagnostics.</param>
     /// <remarks>
     /// <para>A message that already carries a correlation header while no context is ambient (a filter before this one
     /// restored stored headers) keeps it: generating a new ID would split its flow.</para>
     /// </remarks>
-    public static void Apply(SendContext context, CorrelationPropagator propagator, TransportCorrelation transport)
+    public static void Apply(SendContext context, CorrelationPropagator propagator, TransportCorrelation transport, FlowHopKind kind)
     {
         // Ambient context, else a valid header the message already carries (restored by a filter or copied by CopyHeaders),
         // else a new ID; always written back under the canonical names.
@@ -27,5 +30,15 @@ internal static class OutgoingCorrelation
         propagator.Inject(correlation, context.Headers, MassTransitHeaders.Setter);
 
         transport.ApplyNative(context, correlation, propagator);
+        if (FlowDiagnostics.IsEnabled)
+        {
+            FlowDiagnostics.Sent(
+                kind,
+                "masstransit",
+                MessageTypeNames.Destination(context.DestinationAddress),
+                MessageTypeNames.Of(context),
+                context.MessageId?.ToString("D", CultureInfo.InvariantCulture),
+                correlation);
+        }
     }
 }

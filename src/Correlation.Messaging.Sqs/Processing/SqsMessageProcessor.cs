@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Globalization;
 using Amazon.SQS;
 using Amazon.SQS.Model;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Sqs.Internal;
 using Correlation.Messaging.Sqs.Processing.Internal;
@@ -266,6 +267,7 @@ public sealed class SqsMessageProcessor
                 catch (Exception ex)
                 {
                     Log.MessageHandlingFailed(owner._logger, ex, message.MessageId);
+                    FlowDiagnostics.Faulted(scope, ex);
                     succeeded = false;
                 }
 

@@ -122,6 +122,6 @@ public static class SqsCorrelationAttributes
         var trace = tracing ? TraceContextPropagation.Extract(carrier, InboundAttributes.Get) : default;
         var previousActivity = Activity.Current;
         var activity = tracing ? SqsTelemetry.StartProcess(queueName, messageId, trace.ActivityContext) : null;
-        return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity);
+        return TracedConsumeScope.Begin(propagator, extracted, messageId, trace, activity, previousActivity, "aws_sqs", queueName ?? "sqs");
     }
 }

@@ -1,6 +1,7 @@
 using System.Text;
 using Confluent.Kafka;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Testing;
 using Correlation.Messaging.TestSupport;
 using Microsoft.Extensions.Logging;
 
@@ -59,47 +60,38 @@ public sealed class RoundTripTests(KafkaFixture kafka)
     [Fact]
     public async Task ConsumerProducesDownstream_KeepsCorrelationSetsCausationToTheRecordsOffset()
     {
+        // Written with Correlation.Messaging.Testing: the recorder sees the three services' hops on these two topics.
         var propagator = new CorrelationPropagator(new CorrelationOptions());
         var orders = KafkaFixture.NewTopic("orders");
         var invoices = KafkaFixture.NewTopic("invoices");
-        var flow = "chain-" + Guid.NewGuid().ToString("N");
+        var flowId = "chain-" + Guid.NewGuid().ToString("N");
+        using var flow = FlowRecorder.Start(hop => hop.Destination == orders || hop.Destination == invoices);
         using var producer = kafka.CorrelatingProducer(propagator);
 
         DeliveryResult<string, string> order;
-        using (CorrelationContext.BeginScope(new CorrelationContext(flow)))
+        using (CorrelationContext.BeginScope(new CorrelationContext(flowId)))
         {
             order = await producer.ProduceAsync(new TopicPartition(orders, 0), new Message<string, string> { Value = "order" }, TestContext.Current.CancellationToken);
         }
 
-        var orderMessageId = $"{order.Topic}:{order.Partition.Value}:{order.Offset.Value}";
-
-        // Service B: consumes the order and produces an invoice inside the handler.
+        // Service B consumes the order and produces an invoice; service C consumes the invoice.
         using (var orderConsumer = kafka.AssignedConsumer(orders))
         {
-            ConsumeResult<string, string>? handled = null;
-            KafkaFixture.Until(
-                () => handled is not null,
-                () => handled = orderConsumer.ConsumeWithCorrelation(
-                    propagator,
-                    r => producer.ProduceAsync(new TopicPartition(invoices, 0), new Message<string, string> { Value = "invoice" }).GetAwaiter().GetResult(),
-                    TimeSpan.FromMilliseconds(500)),
-                "the order was not consumed");
+            ConsumeUntilOne(orderConsumer, propagator, _ => producer.ProduceAsync(new TopicPartition(invoices, 0), new Message<string, string> { Value = "invoice" }).GetAwaiter().GetResult());
         }
 
-        // Service C: consumes the invoice.
         using var invoiceConsumer = kafka.AssignedConsumer(invoices);
-        CorrelationContext? seen = null;
-        ConsumeResult<string, string>? invoice = null;
-        KafkaFixture.Until(
-            () => invoice is not null,
-            () => invoice = invoiceConsumer.ConsumeWithCorrelation(propagator, _ => seen = CorrelationContext.Current, TimeSpan.FromMilliseconds(500)),
-            "the invoice was not consumed");
+        var invoice = ConsumeUntilOne(invoiceConsumer, propagator, _ => { });
 
-        seen.ShouldNotBeNull();
-        seen.CorrelationId.ShouldBe(flow);
-        seen.CausationId.ShouldBe(orderMessageId);
-        seen.MessageId.ShouldNotBeNull().ShouldNotBe(orderMessageId);
-        invoice!.Message.Headers.Count(h => h.Key == CorrelationHeaders.CorrelationId).ShouldBe(1);
+        await flow.WaitUntilQuietAsync(FlowShape.Parse($"{orders} → {invoices}"), KafkaFixture.Deadline, TestContext.Current.CancellationToken);
+        flow.AssertOneCorrelationId().ShouldBe(flowId);
+        flow.AssertNoNewFlowStarted();
+        flow.AssertNothingOutlivedFlow();
+        var handledInvoice = flow.Hops.Single(h => h.Kind == RecordedHopKind.Consume && h.Destination == invoices);
+        var orderMessageId = $"{order.Topic}:{order.Partition.Value}:{order.Offset.Value}"; // the delivery result, not the recorder
+        handledInvoice.CausationId.ShouldBe(orderMessageId);
+        handledInvoice.MessageId.ShouldNotBeNull().ShouldNotBe(orderMessageId);
+        invoice.Message.Headers.Count(h => h.Key == CorrelationHeaders.CorrelationId).ShouldBe(1);
     }
 
     [Fact]
@@ -137,5 +129,15 @@ public sealed class RoundTripTests(KafkaFixture kafka)
 
         seen!.CorrelationId.ShouldBe("foreign-flow");
         seen.CausationId.ShouldBe($"{inbound}:0:{foreign.Offset.Value}");
+    }
+
+    private static ConsumeResult<string, string> ConsumeUntilOne(IConsumer<string, string> consumer, CorrelationPropagator propagator, Action<ConsumeResult<string, string>> handler)
+    {
+        ConsumeResult<string, string>? handled = null;
+        KafkaFixture.Until(
+            () => handled is not null,
+            () => handled = consumer.ConsumeWithCorrelation(propagator, handler, TimeSpan.FromMilliseconds(500)),
+            "the record was not consumed");
+        return handled!;
     }
 }

@@ -3,6 +3,7 @@ using Correlation.Messaging.Propagation;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using Correlation.Messaging.Sqs.Propagation;
+using Correlation.Messaging.Testing;
 using Microsoft.Extensions.Logging;
 
 namespace Correlation.Messaging.Sqs.Tests.Integration;
@@ -42,28 +43,38 @@ public sealed class SqsFlowTests(SqsFixture fixture)
     [Fact]
     public async Task Process_HandlerSendsDownstream_SameCorrelationAndCausationIsConsumedMessageId()
     {
+        // Written with Correlation.Messaging.Testing: the recorder sees the sends and the handlings on these two queues.
         var upstream = await fixture.CreateQueueAsync("up");
         var downstream = await fixture.CreateQueueAsync("down");
+        string up = QueueName(upstream), down = QueueName(downstream);
+        using var flow = FlowRecorder.Start(hop => hop.Destination == up || hop.Destination == down);
         using (CorrelationContext.BeginScope(new CorrelationContext("chain-1")))
         {
             await fixture.Client.SendMessageAsync(new SendMessageRequest { QueueUrl = upstream, MessageBody = "first" }, Ct);
         }
 
-        string? consumedId = null;
-        var done = await fixture.RunProcessorUntilAsync(upstream, async (message, ct) =>
+        string? consumedId = null, downstreamId = null;
+        (await fixture.RunProcessorUntilAsync(upstream, async (message, ct) =>
         {
             await fixture.Client.SendMessageAsync(new SendMessageRequest { QueueUrl = downstream, MessageBody = "second" }, ct);
             consumedId = message.MessageId;
-        }, () => consumedId is not null);
-        done.ShouldBeTrue();
+        }, () => consumedId is not null)).ShouldBeTrue();
+        (await fixture.RunProcessorUntilAsync(downstream, (message, _) =>
+        {
+            downstreamId = message.MessageId;
+            return Task.CompletedTask;
+        }, () => downstreamId is not null)).ShouldBeTrue();
 
-        var received = (await fixture.DrainAsync(downstream, 1)).ShouldHaveSingleItem();
-        received.MessageAttributes!["X-Correlation-ID"].StringValue.ShouldBe("chain-1");
-        received.MessageAttributes["X-Causation-ID"].StringValue.ShouldBe(consumedId);
-        var extracted = received.ExtractCorrelation(fixture.Propagator);
-        extracted.CorrelationId.ShouldBe("chain-1");
-        extracted.CausationId.ShouldBe(consumedId);
+        await flow.WaitUntilQuietAsync(FlowShape.Parse($"{up} → {down}"), TimeSpan.FromSeconds(30), Ct);
+        flow.AssertOneCorrelationId().ShouldBe("chain-1");
+        flow.AssertNoNewFlowStarted();
+        flow.AssertNothingOutlivedFlow();
+        var handled = flow.Hops.Single(h => h.Kind == RecordedHopKind.Consume && h.Destination == down);
+        handled.CausationId.ShouldBe(consumedId); // the IDs the handlers saw, not the recorder's
+        handled.MessageId.ShouldBe(downstreamId);
     }
+
+    private static string QueueName(string queueUrl) => queueUrl[(queueUrl.LastIndexOf('/') + 1)..];
 
     [Fact]
     public async Task SendMessageBatch_TenEntries_EveryMessageCarriesTheAttributes()

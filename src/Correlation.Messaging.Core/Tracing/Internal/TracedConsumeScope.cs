@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 
@@ -17,13 +18,17 @@ internal sealed class TracedConsumeScope : IDisposable
     private readonly TraceContextScope _trace;
     private readonly IDisposable? _logScope;
 
-    private TracedConsumeScope(Activity? activity, Activity? previousActivity, TraceContextScope trace, IDisposable? logScope)
+    private TracedConsumeScope(Activity? activity, Activity? previousActivity, TraceContextScope trace, IDisposable? logScope, FlowHop? hop)
     {
         _activity = activity;
         _previousActivity = previousActivity;
         _trace = trace;
         _logScope = logScope;
+        Hop = hop;
     }
+
+    /// <summary>Gets the consume hop reported to <see cref="FlowDiagnostics"/>, or <see langword="null"/> when nobody listens.</summary>
+    public FlowHop? Hop { get; }
 
     /// <summary>
     /// Makes the inbound trace context (when <see cref="CorrelationOptions.PropagateTraceContext"/> is on) and the
@@ -36,6 +41,8 @@ internal sealed class TracedConsumeScope : IDisposable
     /// <param name="trace">The extracted trace context (<see langword="default"/> when the option is off).</param>
     /// <param name="activity">The started consumer activity, or <see langword="null"/>; stopped when the scope is disposed.</param>
     /// <param name="previousActivity">The activity that was current before <paramref name="activity"/> started; current again afterwards.</param>
+    /// <param name="broker">The broker, for the flow diagnostics; <see langword="null"/> reports nothing.</param>
+    /// <param name="destination">The topic or queue the message came from, for the flow diagnostics.</param>
     /// <returns>The scope.</returns>
     public static CorrelationScope Begin(
         CorrelationPropagator propagator,
@@ -43,7 +50,9 @@ internal sealed class TracedConsumeScope : IDisposable
         string? messageId,
         in ExtractedTraceContext trace,
         Activity? activity,
-        Activity? previousActivity)
+        Activity? previousActivity,
+        string? broker = null,
+        string? destination = null)
     {
         CorrelationContext context;
         try
@@ -57,7 +66,10 @@ internal sealed class TracedConsumeScope : IDisposable
         }
 
         CorrelationSpanAttributes.Tag(activity ?? Activity.Current, propagator.Options, context.CorrelationId, context.MessageId, context.CausationId);
-        if (activity is null && !propagator.Options.PropagateTraceContext)
+        var hop = broker is not null && FlowDiagnostics.IsEnabled
+            ? FlowDiagnostics.Start(FlowHopKind.Consume, broker, destination, destination, context)
+            : null;
+        if (activity is null && hop is null && !propagator.Options.PropagateTraceContext)
         {
             // Nothing to close but the logging scope: no owner object per message.
             return propagator.BeginScope(context);
@@ -65,7 +77,7 @@ internal sealed class TracedConsumeScope : IDisposable
 
         var traceScope = propagator.Options.PropagateTraceContext ? TraceContextPropagation.BeginScope(trace) : default;
         var logScope = propagator.Logger.BeginScope(context.LogScope);
-        return CorrelationScope.Enter(context, new TracedConsumeScope(activity, previousActivity, traceScope, logScope));
+        return CorrelationScope.Enter(context, new TracedConsumeScope(activity, previousActivity, traceScope, logScope, hop));
     }
 
     /// <summary>Closes the logging scope, the trace-context scope and the span, in that order (the context is already restored).</summary>
@@ -73,6 +85,7 @@ internal sealed class TracedConsumeScope : IDisposable
     {
         _logScope?.Dispose();
         _trace.Dispose();
+        FlowDiagnostics.Stop(Hop);
         Stop(_activity, _previousActivity);
     }
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Confluent.Kafka;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Kafka.Internal;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
@@ -51,22 +52,40 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(string topic, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         _propagateTraceContext && KafkaTelemetry.Source.HasListeners()
             ? ProduceTracedAsync(topic, null, message, cancellationToken)
-            : _inner.ProduceAsync(topic, Prepare(message), cancellationToken);
+            : FlowDiagnostics.IsEnabled
+                ? ProduceReportedAsync(topic, null, message, cancellationToken)
+                : _inner.ProduceAsync(topic, Prepare(message), cancellationToken);
 
     public Task<DeliveryResult<TKey, TValue>> ProduceAsync(TopicPartition topicPartition, Message<TKey, TValue> message, CancellationToken cancellationToken = default) =>
         _propagateTraceContext && topicPartition is not null && KafkaTelemetry.Source.HasListeners()
             ? ProduceTracedAsync(topicPartition.Topic, topicPartition, message, cancellationToken)
-            : _inner.ProduceAsync(topicPartition, Prepare(message), cancellationToken);
+            : FlowDiagnostics.IsEnabled && topicPartition is not null
+                ? ProduceReportedAsync(topicPartition.Topic, topicPartition, message, cancellationToken)
+                : _inner.ProduceAsync(topicPartition, Prepare(message), cancellationToken);
 
     public void Produce(string topic, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null)
     {
         using var activity = _propagateTraceContext ? KafkaTelemetry.StartPublish(topic) : null;
+        if (FlowDiagnostics.IsEnabled)
+        {
+            var prepared = Prepare(message, out var context);
+            _inner.Produce(topic, prepared, ReportingHandler(context, deliveryHandler));
+            return;
+        }
+
         _inner.Produce(topic, Prepare(message), deliveryHandler);
     }
 
     public void Produce(TopicPartition topicPartition, Message<TKey, TValue> message, Action<DeliveryReport<TKey, TValue>>? deliveryHandler = null)
     {
         using var activity = _propagateTraceContext && topicPartition is not null ? KafkaTelemetry.StartPublish(topicPartition.Topic) : null;
+        if (FlowDiagnostics.IsEnabled)
+        {
+            var prepared = Prepare(message, out var context);
+            _inner.Produce(topicPartition, prepared, ReportingHandler(context, deliveryHandler));
+            return;
+        }
+
         _inner.Produce(topicPartition, Prepare(message), deliveryHandler);
     }
 
@@ -94,12 +113,15 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
     public void Dispose() => _inner.Dispose();
 
     /// <summary>Builds the message actually sent: same key, value and timestamp; the caller's headers without ours, then ours.</summary>
-    internal Message<TKey, TValue> Prepare(Message<TKey, TValue> message)
+    internal Message<TKey, TValue> Prepare(Message<TKey, TValue> message) => Prepare(message, out _);
+
+    /// <summary>Builds the message actually sent, and returns the correlation context it carries.</summary>
+    internal Message<TKey, TValue> Prepare(Message<TKey, TValue> message, out CorrelationContext context)
     {
         ArgumentNullException.ThrowIfNull(message);
 
         // Outside any scope a valid ID the message already carries is kept (outbox relays); ours are then rewritten canonically.
-        var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
+        context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
         KafkaHeaders.AppendOwn(headers, context, _propagator);
 
@@ -132,10 +154,12 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         using var activity = KafkaTelemetry.StartPublish(topic);
         try
         {
-            var prepared = Prepare(message);
-            return topicPartition is null
+            var prepared = Prepare(message, out var context);
+            var result = topicPartition is null
                 ? await _inner.ProduceAsync(topic, prepared, cancellationToken).ConfigureAwait(false)
                 : await _inner.ProduceAsync(topicPartition, prepared, cancellationToken).ConfigureAwait(false);
+            Report(context, result.TopicPartitionOffset);
+            return result;
         }
         catch (Exception ex) when (activity is not null)
         {
@@ -143,4 +167,45 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
             throw;
         }
     }
+
+    /// <summary>Produces and, once the record has its offset (its message ID), reports the hop to a flow recorder.</summary>
+    private async Task<DeliveryResult<TKey, TValue>> ProduceReportedAsync(
+        string topic,
+        TopicPartition? topicPartition,
+        Message<TKey, TValue> message,
+        CancellationToken cancellationToken)
+    {
+        var prepared = Prepare(message, out var context);
+        var result = topicPartition is null
+            ? await _inner.ProduceAsync(topic, prepared, cancellationToken).ConfigureAwait(false)
+            : await _inner.ProduceAsync(topicPartition, prepared, cancellationToken).ConfigureAwait(false);
+        Report(context, result.TopicPartitionOffset);
+        return result;
+    }
+
+    /// <summary>Wraps a delivery handler so that a delivered record is reported to a flow recorder (used only while one listens).</summary>
+    private static Action<DeliveryReport<TKey, TValue>> ReportingHandler(CorrelationContext context, Action<DeliveryReport<TKey, TValue>>? inner)
+    {
+        var generated = FlowDiagnostics.IsGeneratedHere(context);
+        return report =>
+        {
+            if (report.Error is not { IsError: true })
+            {
+                FlowDiagnostics.Sent(FlowHopKind.Publish, "kafka", report.Topic, report.Topic, OffsetId(report.TopicPartitionOffset), context, generated);
+            }
+
+            inner?.Invoke(report);
+        };
+    }
+
+    private static void Report(CorrelationContext context, TopicPartitionOffset delivered)
+    {
+        if (FlowDiagnostics.IsEnabled)
+        {
+            FlowDiagnostics.Sent(FlowHopKind.Publish, "kafka", delivered.Topic, delivered.Topic, OffsetId(delivered), context);
+        }
+    }
+
+    private static string OffsetId(TopicPartitionOffset delivered) =>
+        KafkaHeaders.OffsetReference(delivered.Topic, delivered.Partition.Value, delivered.Offset.Value);
 }

@@ -1,6 +1,7 @@
 using Amazon.Runtime;
 using Amazon.Runtime.Internal;
 using Amazon.SQS.Model;
+using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Sqs.Internal;
 using Correlation.Messaging.Sqs.Propagation;
 using Correlation.Messaging.Sqs.Propagation.Internal;
@@ -119,7 +120,7 @@ internal sealed class SqsCorrelationPipelineHandler(SqsClientBinding? binding) :
         }
     }
 
-    private static Restore Prepare(SqsClientBinding binding, AmazonWebServiceRequest request, int maxMessageSize)
+    private static Restore Prepare(SqsClientBinding binding, AmazonWebServiceRequest request, int maxMessageSize, CorrelationContext? context = null)
     {
         try
         {
@@ -138,7 +139,7 @@ internal sealed class SqsCorrelationPipelineHandler(SqsClientBinding? binding) :
 
                 case SendMessageRequest send:
                     var original = send.MessageAttributes;
-                    send.MessageAttributes = OutgoingMessages.Single(binding.Propagator, send.MessageBody, original, maxMessageSize);
+                    send.MessageAttributes = OutgoingMessages.Single(binding.Propagator, send.MessageBody, original, maxMessageSize, context);
                     return new Restore(true, null, original, null);
 
                 case SendMessageBatchRequest batch when batch.Entries is { Count: > 0 }:
@@ -167,10 +168,21 @@ internal sealed class SqsCorrelationPipelineHandler(SqsClientBinding? binding) :
             maxMessageSize = await active.Limits.GetAsync(QueueUrlOf(request), CancellationToken.None).ConfigureAwait(false);
         }
 
-        var restore = Prepare(active, request, maxMessageSize);
+        // Only while a flow recorder listens: the context is chosen here once, so the reported hop is the one sent.
+        var reported = FlowDiagnostics.IsEnabled && request is SendMessageRequest single
+            ? OutboundAttributes.ContextFor(active.Propagator, SqsAttributeNames.For(active.Propagator), single.MessageAttributes)
+            : null;
+        var restore = Prepare(active, request, maxMessageSize, reported);
         try
         {
-            return await base.InvokeAsync<T>(executionContext).ConfigureAwait(false);
+            var response = await base.InvokeAsync<T>(executionContext).ConfigureAwait(false);
+            if (reported is not null && response is SendMessageResponse sent)
+            {
+                var queue = SqsTelemetry.QueueName(QueueUrlOf(request));
+                FlowDiagnostics.Sent(FlowHopKind.Send, "aws_sqs", queue, queue, sent.MessageId, reported);
+            }
+
+            return response;
         }
         finally
         {

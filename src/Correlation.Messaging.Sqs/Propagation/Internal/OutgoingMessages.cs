@@ -9,15 +9,16 @@ namespace Correlation.Messaging.Sqs.Propagation.Internal;
 /// </summary>
 internal static class OutgoingMessages
 {
-    /// <summary>Returns a copy of <paramref name="attributes"/> with the correlation attributes written.</summary>
+    /// <summary>Returns a copy of <paramref name="attributes"/> with the correlation attributes of <paramref name="context"/> (by default the outgoing context) written.</summary>
     public static Dictionary<string, MessageAttributeValue> Single(
         CorrelationPropagator propagator,
         string? body,
         Dictionary<string, MessageAttributeValue>? attributes,
-        int maxMessageSize)
+        int maxMessageSize,
+        CorrelationContext? context = null)
     {
         var names = SqsAttributeNames.For(propagator);
-        var context = OutboundAttributes.ContextFor(propagator, names, attributes);
+        context ??= OutboundAttributes.ContextFor(propagator, names, attributes);
         var copy = Copy(attributes);
         OutboundAttributes.Write(propagator, names, context, copy, body, maxMessageSize);
         return copy;
