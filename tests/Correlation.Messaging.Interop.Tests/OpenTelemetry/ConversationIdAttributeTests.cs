@@ -79,9 +79,9 @@ public sealed class ConversationIdAttributeTests
             process.Tag("messaging.message.id").ShouldBe(rabbitMessageId);
             publish.Tag("correlation.causation_id").ShouldBe(rabbitMessageId);
             kafkaProcess.Tag("correlation.causation_id").ShouldBe(rabbitMessageId);
-            var recordId = Brokers.Header(record.Message.Headers, CorrelationHeaders.MessageId);
-            recordId.ShouldNotBeNull();
-            publish.Tag("messaging.message.id").ShouldBe(recordId);
+            // A Kafka record's ID is its topic:partition:offset, known only once written: on the consumer's span.
+            var recordId = $"{record.Topic}:{record.Partition.Value}:{record.Offset.Value}";
+            publish.GetTagItem("messaging.message.id").ShouldBeNull();
             kafkaProcess.Tag("messaging.message.id").ShouldBe(recordId);
         }
         finally

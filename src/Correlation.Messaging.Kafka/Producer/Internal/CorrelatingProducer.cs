@@ -9,7 +9,9 @@ namespace Correlation.Messaging.Kafka.Producer.Internal;
 
 /// <summary>
 /// An <see cref="IProducer{TKey, TValue}"/> that sends a copy of each message with the correlation header, the causation
-/// header (inside a consume scope) and a new message ID header. Everything else passes through to the inner producer.
+/// header (inside a consume scope) and the flow header. Everything else passes through to the inner producer.
+/// No message ID header is written: a record's <c>topic:partition:offset</c> is its ID (the wire budget in
+/// <c>docs/wire-format.md</c>).
 /// </summary>
 /// <remarks>
 /// The caller's <see cref="Message{TKey, TValue}"/> and <see cref="Headers"/> are never modified: the inner producer gets
@@ -99,15 +101,11 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         // Outside any scope a valid ID the message already carries is kept (outbox relays); ours are then rewritten canonically.
         var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
-        _propagator.Inject(context, headers, KafkaHeaders.Setter);
-        var messageId = KafkaHeaders.NewMessageId();
-        headers.Add(_options.MessageIdHeaderName, messageId);
+        KafkaHeaders.AppendOwn(headers, context, _propagator);
 
-        // The producer span when one was started, otherwise the caller's activity.
-        if (Activity.Current is { IsAllDataRequested: true } activity)
-        {
-            CorrelationSpanAttributes.Tag(activity, _options, context.CorrelationId, Encoding.ASCII.GetString(messageId), context.MessageId);
-        }
+        // The producer span when one was started, otherwise the caller's activity. A record's ID (topic:partition:offset)
+        // exists only once it is written, so the span carries no messaging.message.id.
+        CorrelationSpanAttributes.Tag(Activity.Current, _options, context.CorrelationId, causationId: context.MessageId);
         if (_propagateTraceContext)
         {
             TraceContextPropagation.Inject(headers, KafkaTelemetry.TraceSetter);
