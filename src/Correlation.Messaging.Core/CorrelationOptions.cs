@@ -269,12 +269,12 @@ public sealed class CorrelationOptions : IValidatableObject
             IdFormat = IdFormat,
             Generator = Generator,
             PropagateTraceContext = PropagateTraceContext,
-            EmitLegacyCorrelationIdAttribute = EmitLegacyCorrelationIdAttribute,
-            BridgeBaggage = BridgeBaggage,
             FlowHeaderName = FlowHeaderName,
             ServiceName = ServiceName,
             MaxDepth = MaxDepth,
             DepthLimitPolicy = DepthLimitPolicy,
+            EmitLegacyCorrelationIdAttribute = EmitLegacyCorrelationIdAttribute,
+            BridgeBaggage = BridgeBaggage,
         };
         copy.ReadAliases.Clear();
         foreach (var alias in ReadAliases)

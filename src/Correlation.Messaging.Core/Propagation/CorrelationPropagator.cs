@@ -391,7 +391,7 @@ public sealed class CorrelationPropagator
 
     /// <summary>Returns whether <paramref name="name"/> is a spelling of one of our header names (the one set of "our names"), write aliases and a bridged <c>baggage</c> included.</summary>
     /// <param name="name">A header name.</param>
-    /// <returns><see langword="true"/> for any case variant of the correlation, causation or message-ID header name.</returns>
+    /// <returns><see langword="true"/> for any case variant of the correlation, causation, message-ID or flow header name, a write alias, or <c>baggage</c> while bridged.</returns>
     internal bool IsOwnHeaderName(string name) =>
         HeaderLookup.IsSpellingOf(name, Options.HeaderName)
         || HeaderLookup.IsSpellingOf(name, Options.CausationHeaderName)

@@ -20,7 +20,7 @@ public sealed class WriteAliasTests
 
         new CorrelationPropagator(new CorrelationOptions()).Inject(new CorrelationContext("flow-1", messageId: "m-1"), carrier, Setter);
 
-        carrier.Keys.Order().ShouldBe(new[] { "X-Causation-ID", "X-Correlation-ID", new CorrelationOptions().FlowHeaderName }.Order());
+        carrier.Keys.Order(StringComparer.Ordinal).ShouldBe(["X-Causation-ID", "X-Correlation-Flow", "X-Correlation-ID"]);
     }
 
     [Fact]

@@ -79,9 +79,11 @@ public sealed class ConversationIdAttributeTests
             process.Tag("messaging.message.id").ShouldBe(rabbitMessageId);
             publish.Tag("correlation.causation_id").ShouldBe(rabbitMessageId);
             kafkaProcess.Tag("correlation.causation_id").ShouldBe(rabbitMessageId);
-            // A Kafka record's ID is its topic:partition:offset, known only once written: on the consumer's span.
+            // A Kafka record's message ID is its place in the log (docs/wire-format.md), known only once delivered: the
+            // consumer's span carries it, the producer's span cannot.
+            Brokers.Header(record.Message.Headers, CorrelationHeaders.MessageId).ShouldBeNull("no X-Message-ID on Kafka since flow metadata");
             var recordId = $"{record.Topic}:{record.Partition.Value}:{record.Offset.Value}";
-            publish.GetTagItem("messaging.message.id").ShouldBeNull();
+            publish.Tag("messaging.message.id").ShouldBeNull();
             kafkaProcess.Tag("messaging.message.id").ShouldBe(recordId);
         }
         finally

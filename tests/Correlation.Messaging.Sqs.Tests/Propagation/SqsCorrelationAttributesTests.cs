@@ -66,7 +66,7 @@ public sealed class SqsCorrelationAttributesTests
         if (attributes.TryGetValue(SqsCorrelationAttributes.PackedAttributeName, out var packed))
         {
             using var json = JsonDocument.Parse(packed.StringValue!);
-            json.RootElement.EnumerateObject().Select(p => p.Name).ShouldBeSubsetOf(["X-Correlation-ID", "X-Causation-ID", options.FlowHeaderName]);
+            json.RootElement.EnumerateObject().Select(p => p.Name).ShouldBe(["X-Correlation-ID", "X-Causation-ID", "X-Correlation-Flow"]);
         }
     }
 

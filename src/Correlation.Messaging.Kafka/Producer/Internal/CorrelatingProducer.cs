@@ -103,9 +103,11 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
         KafkaHeaders.AppendOwn(headers, context, _propagator);
 
-        // The producer span when one was started, otherwise the caller's activity. A record's ID (topic:partition:offset)
-        // exists only once it is written, so the span carries no messaging.message.id.
-        CorrelationSpanAttributes.Tag(Activity.Current, _options, context.CorrelationId, causationId: context.MessageId);
+        // The producer span when one was started, otherwise the caller's activity.
+        if (Activity.Current is { IsAllDataRequested: true } activity)
+        {
+            CorrelationSpanAttributes.Tag(activity, _options, context.CorrelationId, messageId: null, context.MessageId); // the message ID (topic:partition:offset) is known only once delivered
+        }
         if (_propagateTraceContext)
         {
             TraceContextPropagation.Inject(headers, KafkaTelemetry.TraceSetter);
