@@ -389,14 +389,37 @@ public sealed class CorrelationPropagator
 
     internal ILogger Logger => _logger;
 
-    /// <summary>Returns whether <paramref name="name"/> is a spelling of one of our three header names (the one set of "our names").</summary>
+    /// <summary>Returns whether <paramref name="name"/> is a spelling of one of our header names (the one set of "our names"), write aliases and a bridged <c>baggage</c> included.</summary>
     /// <param name="name">A header name.</param>
-    /// <returns><see langword="true"/> for any case variant of the correlation, causation or message-ID header name.</returns>
+    /// <returns><see langword="true"/> for any case variant of the correlation, causation, message-ID or flow header name, a write alias, or <c>baggage</c> while bridged.</returns>
     internal bool IsOwnHeaderName(string name) =>
         HeaderLookup.IsSpellingOf(name, Options.HeaderName)
         || HeaderLookup.IsSpellingOf(name, Options.CausationHeaderName)
         || HeaderLookup.IsSpellingOf(name, Options.MessageIdHeaderName)
-        || HeaderLookup.IsSpellingOf(name, Options.FlowHeaderName);
+        || HeaderLookup.IsSpellingOf(name, Options.FlowHeaderName)
+        || IsWrittenExtra(name);
+
+    /// <summary>Returns whether <paramref name="name"/> is a write alias, or <c>baggage</c> while bridged: written by us, so a caller's copy goes.</summary>
+    private bool IsWrittenExtra(string name)
+    {
+        foreach (var alias in (ReadOnlySpan<string>)_writeAliases)
+        {
+            if (HeaderLookup.IsSpellingOf(name, alias))
+            {
+                return true;
+            }
+        }
+
+        foreach (var alias in (ReadOnlySpan<string>)_causationWriteAliases)
+        {
+            if (HeaderLookup.IsSpellingOf(name, alias))
+            {
+                return true;
+            }
+        }
+
+        return _bridgeBaggage && HeaderLookup.IsSpellingOf(name, BaggageBridge.HeaderName);
+    }
 
     /// <summary>The context of a consumed message: the extracted IDs, and <paramref name="messageId"/> (or the extracted message ID header), made safe to log.</summary>
     /// <param name="extracted">The result of <see cref="Extract{TCarrier}"/>.</param>

@@ -56,7 +56,8 @@ internal static class KafkaHeaders
     /// </summary>
     public static void AppendOwn(Headers headers, CorrelationContext context, CorrelationPropagator propagator)
     {
-        if (!ReferenceEquals(context, CorrelationContext.Current))
+        // The baggage entry follows the current activity's baggage, so it is never cached.
+        if (!ReferenceEquals(context, CorrelationContext.Current) || propagator.Options.BridgeBaggage)
         {
             propagator.Inject(context, headers, Setter);
             return;

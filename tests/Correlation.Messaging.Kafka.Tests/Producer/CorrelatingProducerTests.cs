@@ -55,6 +55,44 @@ public sealed class CorrelatingProducerTests
         delivery.Message.Headers.ShouldBeSameAs(headers, "the delivery result carries the message as written");
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Produce_WriteAliasAndBridgedBaggageInCallersHeaders_ExactlyOneOfEach(bool insideScope)
+    {
+        var options = new CorrelationOptions { BridgeBaggage = true };
+        options.WriteAliases.Add("correlation-id");
+        var producer = _inner.WithCorrelation(new CorrelationPropagator(options));
+        var callers = new Headers { { "correlation-id", "stale"u8.ToArray() }, { "baggage", "correlation_id=stale"u8.ToArray() }, { "app", "x"u8.ToArray() } };
+        if (insideScope)
+        {
+            using (CorrelationContext.BeginScope(new CorrelationContext("flow-a")))
+            {
+                ProduceTwice();
+            }
+        }
+        else
+        {
+            ProduceTwice();
+        }
+
+        foreach (var headers in (Headers[])[Sent(0).Headers, Sent(1).Headers])
+        {
+            var id = headers.Text(CorrelationHeaders.CorrelationId);
+            headers.Count(h => h.Key == "correlation-id").ShouldBe(1);
+            headers.Text("correlation-id").ShouldBe(id);
+            headers.Count(h => h.Key == "baggage").ShouldBe(1);
+            headers.Text("baggage").ShouldBe("correlation_id=" + id);
+            headers.Text("app").ShouldBe("x");
+        }
+
+        void ProduceTwice()
+        {
+            producer.Produce("t", new Message<string, string> { Value = "v", Headers = callers });
+            producer.Produce("t", new Message<string, string> { Value = "v", Headers = callers });
+        }
+    }
+
     [Fact]
     public async Task AllFourProduceOverloads_Inject()
     {
