@@ -234,11 +234,11 @@ internal sealed partial class LogLineParser
         string? correlationId = null, causationId = null, messageId = null;
         foreach (var family in FieldNames.IdFamilies)
         {
-            correlationId = ValueConverters.TrimmedText(fields.FindContext([family.Correlation]));
+            correlationId = ContextText(fields, [family.Correlation]);
             if (correlationId is not null)
             {
-                causationId = ValueConverters.TrimmedText(fields.FindContext([family.Causation]));
-                messageId = ValueConverters.TrimmedText(fields.FindContext([family.Message]));
+                causationId = ContextText(fields, [family.Causation]);
+                messageId = ContextText(fields, [family.Message]);
                 break;
             }
         }
@@ -264,14 +264,14 @@ internal sealed partial class LogLineParser
         message ??= string.Empty;
         var exception = fields.GetException();
         var category = fields.GetCategory();
-        var service = ValueConverters.TrimmedText(fields.FindContext(FieldNames.Service))
+        var service = ContextText(fields, FieldNames.Service)
             ?? (_serviceFromCategory ? category : null)
             ?? fields.GetContainerService()
-            ?? ValueConverters.TrimmedText(fields.FindContext(FieldNames.Process))
+            ?? ContextText(fields, FieldNames.Process)
             ?? origin.FileStem
             ?? "unknown";
 
-        var step = ValueConverters.TrimmedText(fields.FindContext(FieldNames.Step)) ?? ValueConverters.TrimmedText(fields.FindContext(FieldNames.Event));
+        var step = ContextText(fields, FieldNames.Step) ?? ContextText(fields, FieldNames.Event);
         if (string.IsNullOrWhiteSpace(step))
         {
             step = FirstLine(message);
@@ -282,7 +282,7 @@ internal sealed partial class LogLineParser
             step = "(no message)";
         }
 
-        var status = ValueConverters.TrimmedText(fields.FindContext(FieldNames.Status))?.ToLowerInvariant();
+        var status = ContextText(fields, FieldNames.Status)?.ToLowerInvariant();
         int? retryNumber = null;
         var retryFlag = false;
         if (ValueConverters.TryGetInt(fields.FindContext(FieldNames.Retry), out var retry, out var retryBool))
@@ -329,14 +329,34 @@ internal sealed partial class LogLineParser
             IsRetry = isRetry,
             IsCompletion = IsOneOf(status, CompletionStatuses),
             Depth = depth,
-            Origin = ValueConverters.TrimmedText(fields.FindContext(FieldNames.Origin)),
-            PreviousCorrelationId = ValueConverters.TrimmedText(fields.FindContext(FieldNames.PreviousCorrelationId)),
-            TraceId = NormalizeTraceId(ValueConverters.TrimmedText(fields.FindContext(FieldNames.TraceId))),
+            Origin = ContextText(fields, FieldNames.Origin),
+            PreviousCorrelationId = ContextText(fields, FieldNames.PreviousCorrelationId),
+            TraceId = NormalizeTraceId(ContextText(fields, FieldNames.TraceId)),
             Source = origin.Source,
             LineNumber = origin.LineNumber,
             Sequence = sequence,
         };
         return hasTimestamp ? LineOutcome.Record : LineOutcome.NoTimestamp;
+    }
+
+    /// <summary>Finds the first of <paramref name="names"/> that holds text (a number or string; an object of the same name, such as ECS's <c>service</c>, is passed over).</summary>
+    private static string? ContextText<TFields>(TFields fields, string[] names)
+        where TFields : struct, ILogFields
+    {
+        if (names.Length == 1)
+        {
+            return ValueConverters.TrimmedText(fields.FindContext(names));
+        }
+
+        foreach (var name in names)
+        {
+            if (ValueConverters.TrimmedText(fields.FindContext([name])) is { } text)
+            {
+                return text;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Normalises a W3C trace ID to 32 lower-case hex digits; anything else is not a trace ID.</summary>

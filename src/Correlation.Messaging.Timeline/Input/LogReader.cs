@@ -45,6 +45,9 @@ internal sealed class ReadSelection
     /// <summary>Gets the byte strings one of which a line must contain to be parsed (none: every line).</summary>
     public IReadOnlyList<byte[]> Needles { get; }
 
+    /// <summary>Gets a value indicating whether an OTLP traces batch (<c>"resourceSpans"</c>) was seen in a skipped line.</summary>
+    public bool SawSpans { get; internal set; }
+
     /// <summary>
     /// Selects the lines containing one of <paramref name="texts"/> as written, in lower case or in upper case (IDs
     /// are compared case-insensitively, and logs write them in one case). A line without them cannot hold a record of
@@ -78,7 +81,11 @@ internal sealed class LogReader
     private readonly LogLineParser _parser;
     private long _sequence;
 
-    public LogReader(LogLineParser parser) => _parser = parser;
+    public LogReader(LogLineParser parser, long firstSequence = 0)
+    {
+        _parser = parser;
+        _sequence = firstSequence;
+    }
 
     public ReadStatistics Statistics { get; } = new();
 
@@ -291,7 +298,13 @@ internal sealed class LogReader
             return;
         }
 
-        // Only the lines holding a needle are parsed; the others are counted, never split.
+        // Only the lines holding a needle are parsed; the others are counted, never split. Whether the input holds
+        // OTLP traces at all is noted once, so that the trace-ID join reads the inputs again only when it can find spans.
+        if (!selection.SawSpans && span.IndexOf("\"resourceSpans\""u8) >= 0)
+        {
+            selection.SawSpans = true;
+        }
+
         var needles = selection.Needles;
         Span<int> next = stackalloc int[Math.Min(needles.Count, 64)];
         next.Fill(-2);

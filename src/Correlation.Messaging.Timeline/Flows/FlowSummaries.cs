@@ -1,0 +1,183 @@
+using System.IO.Hashing;
+using System.Runtime.InteropServices;
+using Correlation.Messaging.Timeline.Input;
+
+namespace Correlation.Messaging.Timeline.Flows;
+
+/// <summary>
+/// Summarises every flow of a stream of records without keeping the records: per flow its time span, services, a
+/// 64-bit hash per message ID, and per message handling (message ID and service) only what its status needs (its last
+/// line's time and whether it failed, its failures and retries). Memory grows with the number of flows and messages,
+/// not with the number of lines. The summaries equal what <see cref="FlowBuilder"/> would compute from all the lines.
+/// </summary>
+internal sealed class FlowSummaries : IRecordSink
+{
+    private readonly Dictionary<string, FlowState> _flows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<ulong, FlowState> _traces = [];
+    private readonly List<(ulong Trace, SpanRecord Span)> _unjoined = [];
+    private readonly Func<long> _nextSequence;
+
+    public FlowSummaries(Func<long> nextSequence) => _nextSequence = nextSequence;
+
+    public int Count => _flows.Count;
+
+    public long NextSequence() => _nextSequence();
+
+    public void Add(LogRecord record)
+    {
+        var flow = Flow(record.CorrelationId);
+        if (record.TraceId is not null)
+        {
+            _traces.TryAdd(Hash(record.TraceId), flow);
+        }
+
+        flow.Add(record.HasTimestamp ? record.Timestamp.UtcTicks : null, Intern(record.Service), record.MessageId, record.Sequence,
+            record.IsFailure, record.IsRetry && record.RetryNumber is null, record.RetryNumber ?? 0, isLine: record.Kind == RecordKind.Log);
+    }
+
+    public void Add(SpanRecord span)
+    {
+        if (span.CorrelationId is null)
+        {
+            // Joined by trace ID once every log line has been read; only the few fields a summary needs are kept.
+            _unjoined.Add((Hash(span.TraceId), span with { Links = [], Name = string.Empty, StatusMessage = null }));
+            return;
+        }
+
+        var flow = Flow(span.CorrelationId);
+        _traces.TryAdd(Hash(span.TraceId), flow);
+        AddSpan(flow, span);
+    }
+
+    /// <summary>Gets the summaries, most recent start first.</summary>
+    public IReadOnlyList<FlowSummary> Build()
+    {
+        foreach (var (trace, span) in _unjoined)
+        {
+            if (_traces.TryGetValue(trace, out var flow))
+            {
+                AddSpan(flow, span);
+            }
+        }
+
+        _unjoined.Clear();
+        var list = _flows.Select(static p => p.Value.Summary(p.Key)).ToList();
+        list.Sort(static (a, b) =>
+        {
+            var byStart = b.Start.CompareTo(a.Start);
+            return byStart != 0 ? byStart : string.CompareOrdinal(a.CorrelationId, b.CorrelationId);
+        });
+        return list;
+    }
+
+    private void AddSpan(FlowState flow, SpanRecord span)
+    {
+        var service = Intern(span.Service);
+        flow.Add(span.Start.UtcTicks, service, span.MessageId, span.Sequence, false, false, 0, isLine: false);
+        flow.Add(span.End.UtcTicks, service, span.MessageId, span.Sequence, span.IsError, false, 0, isLine: false);
+    }
+
+    private FlowState Flow(string correlationId)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_flows, correlationId, out _);
+        return slot ??= new FlowState();
+    }
+
+    private string Intern(string service)
+    {
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_services, service, out _);
+        return slot ??= service;
+    }
+
+    internal static ulong Hash(string? text) => text is null ? 0 : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan()));
+
+    /// <summary>What the status of one handling needs.</summary>
+    private struct HandlingState
+    {
+        public long LastTicks;
+        public long LastSequence;
+        public int MaxRetry;
+        public int Flags;
+    }
+
+    private sealed class FlowState
+    {
+        private const int LastFailed = 1, AnyFailure = 2, RetryMarker = 4;
+
+        private readonly List<string> _services = [];
+        private readonly HashSet<ulong> _messages = [];
+        private readonly Dictionary<(ulong Message, string Service), HandlingState> _handlings = [];
+        private long _start = long.MaxValue;
+        private long _end = long.MinValue;
+        private int _lines;
+
+        public void Add(long? ticks, string service, string? messageId, long sequence, bool failure, bool retryMarker, int retryNumber, bool isLine)
+        {
+            if (isLine)
+            {
+                _lines++;
+            }
+
+            if (ticks is { } t)
+            {
+                _start = Math.Min(_start, t);
+                _end = Math.Max(_end, t);
+            }
+
+            if (!_services.Contains(service))
+            {
+                _services.Add(service);
+            }
+
+            var message = messageId is null ? 0 : Hash(messageId);
+            if (messageId is not null)
+            {
+                _messages.Add(message);
+            }
+
+            ref var handling = ref CollectionsMarshal.GetValueRefOrAddDefault(_handlings, (message, service), out var existed);
+            var time = ticks ?? long.MinValue;
+            if (!existed || time > handling.LastTicks || (time == handling.LastTicks && sequence >= handling.LastSequence))
+            {
+                handling.LastTicks = time;
+                handling.LastSequence = sequence;
+                handling.Flags = failure ? handling.Flags | LastFailed : handling.Flags & ~LastFailed;
+            }
+
+            if (failure)
+            {
+                handling.Flags |= AnyFailure;
+            }
+
+            if (retryMarker)
+            {
+                handling.Flags |= RetryMarker;
+            }
+
+            handling.MaxRetry = Math.Max(handling.MaxRetry, retryNumber);
+        }
+
+        public FlowSummary Summary(string correlationId)
+        {
+            var status = FlowStatus.Ok;
+            foreach (var handling in _handlings.Values)
+            {
+                if ((handling.Flags & LastFailed) != 0)
+                {
+                    status = FlowStatus.Failed;
+                    break;
+                }
+
+                if ((handling.Flags & (AnyFailure | RetryMarker)) != 0 || handling.MaxRetry > 0)
+                {
+                    status = FlowStatus.RetriedThenOk;
+                }
+            }
+
+            var start = _start == long.MaxValue ? DateTimeOffset.UnixEpoch : new DateTimeOffset(_start, TimeSpan.Zero);
+            var duration = _start == long.MaxValue ? TimeSpan.Zero : TimeSpan.FromTicks(_end - _start);
+            return new FlowSummary(correlationId, start, duration, _services.Count, _messages.Count, _lines, status);
+        }
+    }
+}
