@@ -77,6 +77,9 @@ internal sealed partial class LogLineParser
 
     public int MaxLineLength => _maxLineLength;
 
+    /// <summary>Gets the member index reused from line to line (a parser reads one line at a time).</summary>
+    internal Formats.FieldIndex Index { get; } = new();
+
     /// <summary>Parses one line of text and returns its first record. Never throws for any input text.</summary>
     public LineOutcome Parse(string line, in LineOrigin origin, out LogRecord? record)
     {

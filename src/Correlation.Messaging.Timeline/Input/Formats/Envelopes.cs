@@ -102,7 +102,7 @@ internal static class Envelopes
             return Inner(parser, dockerLog.GetString()!, origin, sink, statistics, depth, containerService, time == default ? containerTimestamp : time);
         }
 
-        return parser.Emit(new JsonLogFields(root, containerService, containerTimestamp), origin, sink, statistics);
+        return parser.Emit(new JsonLogFields(parser.Index, root, containerService, containerTimestamp), origin, sink, statistics);
     }
 
     private static LineOutcome Inner(LogLineParser parser, string text, in LineOrigin origin, IRecordSink sink, ReadStatistics statistics, int depth, string? containerService, DateTimeOffset? containerTimestamp)

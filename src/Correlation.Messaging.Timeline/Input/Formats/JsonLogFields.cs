@@ -6,102 +6,29 @@ namespace Correlation.Messaging.Timeline.Input.Formats;
 /// The fields of one JSON log object, for every JSON log format: the top level; the property bags of
 /// <see cref="FieldNames.PropertyBags"/> (<c>State</c> of the Microsoft JSON console, <c>Properties</c> of Serilog's JSON
 /// formatter, <c>labels</c> of Elastic Common Schema...); each <c>Scopes</c> entry (later scopes win); and dotted names
-/// (<c>service.name</c>) as a key or as nested objects (<c>{"service":{"name":...}}</c>, ECS).
+/// (<c>service.name</c>) as a key or as nested objects (<c>{"service":{"name":...}}</c>, ECS). Names match
+/// case-insensitively. The object's members are indexed once per line (<see cref="FieldIndex"/>), so that each of the
+/// few dozen names looked up costs one hash lookup.
 /// </summary>
 internal readonly struct JsonLogFields : ILogFields
 {
-    private const int MaxBags = 4;
-    private readonly JsonElement _bag0;
-    private readonly JsonElement _bag1;
-    private readonly JsonElement _bag2;
-    private readonly JsonElement _bag3;
-    private readonly JsonElement _scopes;
+    private readonly FieldIndex _index;
     private readonly string? _containerService;
     private readonly DateTimeOffset? _containerTimestamp;
 
-    public JsonLogFields(JsonElement root, string? containerService = null, DateTimeOffset? containerTimestamp = null)
+    public JsonLogFields(FieldIndex index, JsonElement root, string? containerService = null, DateTimeOffset? containerTimestamp = null)
     {
-        Root = root;
+        _index = index;
         _containerService = containerService;
         _containerTimestamp = containerTimestamp;
-        _bag0 = _bag1 = _bag2 = _bag3 = default;
-        var count = 0;
-        foreach (var name in FieldNames.PropertyBags)
-        {
-            if (count < MaxBags && root.TryGetProperty(name, out var bag) && bag.ValueKind == JsonValueKind.Object)
-            {
-                switch (count++)
-                {
-                    case 0: _bag0 = bag; break;
-                    case 1: _bag1 = bag; break;
-                    case 2: _bag2 = bag; break;
-                    default: _bag3 = bag; break;
-                }
-            }
-        }
-
-        _scopes = root.TryGetProperty("Scopes", out var scopes) && scopes.ValueKind == JsonValueKind.Array ? scopes : default;
-    }
-
-    public JsonElement Root { get; }
-
-    /// <inheritdoc/>
-    public JsonElement? FindCore(string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (Find(Root, name) is { } top)
-            {
-                return top;
-            }
-
-            for (var i = 0; i < MaxBags; i++)
-            {
-                var bag = Bag(i);
-                if (bag.ValueKind == JsonValueKind.Object && Find(bag, name) is { } found)
-                {
-                    return found;
-                }
-            }
-        }
-
-        return null;
+        index.Build(root);
     }
 
     /// <inheritdoc/>
-    public JsonElement? FindContext(string[] names)
-    {
-        foreach (var name in names)
-        {
-            if (_scopes.ValueKind == JsonValueKind.Array)
-            {
-                for (var i = _scopes.GetArrayLength() - 1; i >= 0; i--)
-                {
-                    var scope = _scopes[i];
-                    if (scope.ValueKind == JsonValueKind.Object && Find(scope, name) is { } fromScope)
-                    {
-                        return fromScope;
-                    }
-                }
-            }
+    public JsonElement? FindCore(string[] names) => _index.FindCore(names);
 
-            for (var i = MaxBags - 1; i >= 0; i--)
-            {
-                var bag = Bag(i);
-                if (bag.ValueKind == JsonValueKind.Object && Find(bag, name) is { } found)
-                {
-                    return found;
-                }
-            }
-
-            if (Find(Root, name) is { } top)
-            {
-                return top;
-            }
-        }
-
-        return null;
-    }
+    /// <inheritdoc/>
+    public JsonElement? FindContext(string[] names) => _index.FindContext(names);
 
     public bool TryGetTimestamp(out DateTimeOffset timestamp)
     {
@@ -119,9 +46,6 @@ internal readonly struct JsonLogFields : ILogFields
     public string? GetMessage()
     {
         var message = ValueConverters.Text(FindCore(FieldNames.Message));
-
-        // "message" in lower case is a flat-shape key; the JSON console formatter's Scopes entries also carry a
-        // "Message" (the scope's text), which FindCore never looks at.
         return string.IsNullOrEmpty(message) ? null : message;
     }
 
@@ -132,42 +56,101 @@ internal readonly struct JsonLogFields : ILogFields
     public string? GetCategory() => ValueConverters.Text(FindCore(FieldNames.Category));
 
     public string? GetContainerService() => _containerService;
+}
 
-    private JsonElement Bag(int i) => i switch { 0 => _bag0, 1 => _bag1, 2 => _bag2, _ => _bag3 };
+/// <summary>
+/// The members of one JSON log object in two lookup orders: line-level fields (the top level, then the property bags in
+/// order) and context fields (the scopes from the last, then the property bags from the last, then the top level); the
+/// first member of a name in each order wins. A member that is an object (not a bag) is indexed one level down as
+/// <c>name.child</c>. Reused from line to line by one parser.
+/// </summary>
+internal sealed class FieldIndex
+{
+    private const int MaxBags = 8;
+    private readonly Dictionary<string, JsonElement> _core = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, JsonElement> _context = new(StringComparer.OrdinalIgnoreCase);
+    private readonly JsonElement[] _bags = new JsonElement[MaxBags];
 
-    /// <summary>Finds a member by exact name, else case-insensitively; a dotted name also as nested objects.</summary>
-    internal static JsonElement? Find(JsonElement obj, string name)
+    public void Build(JsonElement root)
     {
-        JsonElement? caseInsensitive = null;
-        foreach (var property in obj.EnumerateObject())
+        _core.Clear();
+        _context.Clear();
+        var bagCount = 0;
+        foreach (var name in FieldNames.PropertyBags)
         {
-            if (property.Value.ValueKind == JsonValueKind.Null)
+            if (bagCount < MaxBags && root.TryGetProperty(name, out var bag) && bag.ValueKind == JsonValueKind.Object)
             {
-                continue;
-            }
-
-            if (property.NameEquals(name))
-            {
-                return property.Value;
-            }
-
-            if (caseInsensitive is null && string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-            {
-                caseInsensitive = property.Value;
+                _bags[bagCount++] = bag;
             }
         }
 
-        if (caseInsensitive is not null)
+        Add(_core, root, nested: true);
+        for (var i = 0; i < bagCount; i++)
         {
-            return caseInsensitive;
+            Add(_core, _bags[i], nested: false);
         }
 
-        var dot = name.IndexOf('.', StringComparison.Ordinal);
-        if (dot > 0 && dot < name.Length - 1 && obj.TryGetProperty(name.AsSpan(0, dot), out var nested) && nested.ValueKind == JsonValueKind.Object)
+        if (root.TryGetProperty("Scopes", out var scopes) && scopes.ValueKind == JsonValueKind.Array)
         {
-            return Find(nested, name[(dot + 1)..]);
+            for (var i = scopes.GetArrayLength() - 1; i >= 0; i--)
+            {
+                var scope = scopes[i];
+                if (scope.ValueKind == JsonValueKind.Object)
+                {
+                    Add(_context, scope, nested: false);
+                }
+            }
+        }
+
+        for (var i = bagCount - 1; i >= 0; i--)
+        {
+            Add(_context, _bags[i], nested: false);
+        }
+
+        Add(_context, root, nested: true);
+    }
+
+    public JsonElement? FindCore(string[] names) => Find(_core, names);
+
+    public JsonElement? FindContext(string[] names) => Find(_context, names);
+
+    private static JsonElement? Find(Dictionary<string, JsonElement> index, string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (index.TryGetValue(name, out var value))
+            {
+                return value;
+            }
         }
 
         return null;
     }
+
+    private static void Add(Dictionary<string, JsonElement> index, JsonElement obj, bool nested)
+    {
+        foreach (var property in obj.EnumerateObject())
+        {
+            var value = property.Value;
+            if (value.ValueKind == JsonValueKind.Null)
+            {
+                continue;
+            }
+
+            var name = property.Name;
+            index.TryAdd(name, value);
+            if (nested && value.ValueKind == JsonValueKind.Object && !IsBag(name))
+            {
+                foreach (var child in value.EnumerateObject())
+                {
+                    if (child.Value.ValueKind != JsonValueKind.Null)
+                    {
+                        index.TryAdd(name + "." + child.Name, child.Value);
+                    }
+                }
+            }
+        }
+    }
+
+    private static bool IsBag(string name) => Array.IndexOf(FieldNames.PropertyBags, name) >= 0;
 }
