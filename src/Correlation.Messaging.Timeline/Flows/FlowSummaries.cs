@@ -13,7 +13,7 @@ namespace Correlation.Messaging.Timeline.Flows;
 internal sealed class FlowSummaries : IRecordSink
 {
     private readonly Dictionary<string, FlowState> _flows = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, string> _services = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, FlowState> _traces = [];
     private readonly List<(ulong Trace, SpanRecord Span)> _unjoined = [];
     private readonly Func<long> _nextSequence;
@@ -84,35 +84,40 @@ internal sealed class FlowSummaries : IRecordSink
         return slot ??= new FlowState();
     }
 
-    private string Intern(string service)
+    /// <summary>Numbers the services (a handful): a handling's key is its message hash and its service's number.</summary>
+    private int Intern(string service)
     {
-        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_services, service, out _);
-        return slot ??= service;
+        ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(_services, service, out var exists);
+        if (!exists)
+        {
+            slot = _services.Count;
+        }
+
+        return slot;
     }
 
     internal static ulong Hash(string? text) => text is null ? 0 : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan()));
 
-    /// <summary>What the status of one handling needs.</summary>
+    /// <summary>What the status of one handling needs, in 16 bytes.</summary>
     private struct HandlingState
     {
         public long LastTicks;
-        public long LastSequence;
-        public int MaxRetry;
-        public int Flags;
+        public int LastSequence;
+        public int MaxRetryAndFlags;
     }
 
     private sealed class FlowState
     {
-        private const int LastFailed = 1, AnyFailure = 2, RetryMarker = 4;
+        private const int LastFailed = 1, AnyFailure = 2, RetryMarker = 4, FlagBits = 3;
 
-        private readonly List<string> _services = [];
+        private readonly List<int> _services = [];
         private readonly HashSet<ulong> _messages = [];
-        private readonly Dictionary<(ulong Message, string Service), HandlingState> _handlings = [];
+        private readonly Dictionary<ulong, HandlingState> _handlings = [];
         private long _start = long.MaxValue;
         private long _end = long.MinValue;
         private int _lines;
 
-        public void Add(long? ticks, string service, string? messageId, long sequence, bool failure, bool retryMarker, int retryNumber, bool isLine)
+        public void Add(long? ticks, int service, string? messageId, long sequence, bool failure, bool retryMarker, int retryNumber, bool isLine)
         {
             if (isLine)
             {
@@ -136,26 +141,33 @@ internal sealed class FlowSummaries : IRecordSink
                 _messages.Add(message);
             }
 
-            ref var handling = ref CollectionsMarshal.GetValueRefOrAddDefault(_handlings, (message, service), out var existed);
+            // The handling's key: the message hash mixed with the service number (services are few; collisions of 64-bit
+            // hashes are negligible at millions of handlings).
+            var key = message ^ ((ulong)(service + 1) * 0x9E3779B97F4A7C15UL);
+            ref var handling = ref CollectionsMarshal.GetValueRefOrAddDefault(_handlings, key, out var existed);
             var time = ticks ?? long.MinValue;
-            if (!existed || time > handling.LastTicks || (time == handling.LastTicks && sequence >= handling.LastSequence))
+            var seq = (int)Math.Min(sequence, int.MaxValue);
+            var flags = handling.MaxRetryAndFlags & ((1 << FlagBits) - 1);
+            var maxRetry = handling.MaxRetryAndFlags >> FlagBits;
+            if (!existed || time > handling.LastTicks || (time == handling.LastTicks && seq >= handling.LastSequence))
             {
                 handling.LastTicks = time;
-                handling.LastSequence = sequence;
-                handling.Flags = failure ? handling.Flags | LastFailed : handling.Flags & ~LastFailed;
+                handling.LastSequence = seq;
+                flags = failure ? flags | LastFailed : flags & ~LastFailed;
             }
 
             if (failure)
             {
-                handling.Flags |= AnyFailure;
+                flags |= AnyFailure;
             }
 
             if (retryMarker)
             {
-                handling.Flags |= RetryMarker;
+                flags |= RetryMarker;
             }
 
-            handling.MaxRetry = Math.Max(handling.MaxRetry, retryNumber);
+            maxRetry = Math.Clamp(Math.Max(maxRetry, retryNumber), 0, 1 << 20);
+            handling.MaxRetryAndFlags = (maxRetry << FlagBits) | flags;
         }
 
         public FlowSummary Summary(string correlationId)
@@ -163,13 +175,14 @@ internal sealed class FlowSummaries : IRecordSink
             var status = FlowStatus.Ok;
             foreach (var handling in _handlings.Values)
             {
-                if ((handling.Flags & LastFailed) != 0)
+                var flags = handling.MaxRetryAndFlags & ((1 << FlagBits) - 1);
+                if ((flags & LastFailed) != 0)
                 {
                     status = FlowStatus.Failed;
                     break;
                 }
 
-                if ((handling.Flags & (AnyFailure | RetryMarker)) != 0 || handling.MaxRetry > 0)
+                if ((flags & (AnyFailure | RetryMarker)) != 0 || handling.MaxRetryAndFlags >> FlagBits > 0)
                 {
                     status = FlowStatus.RetriedThenOk;
                 }

@@ -85,7 +85,7 @@ internal static class HtmlRenderer
             .Append("<svg width=\"34\" height=\"10\"><line x1=\"2\" y1=\"5\" x2=\"30\" y2=\"5\" class=\"arrow skew\"/></svg> caused, clock skew ")
             .Append("<span class=\"mk orphan\">?</span> cause not in logs</p>\n</section>\n");
 
-        html.Append("<section><h2>Causation tree</h2>\n<ul class=\"tree\"><li><span class=\"root\">● ").Append(id).Append("</span>\n");
+        html.Append("<section class=\"later\"><h2>Causation tree</h2>\n<ul class=\"tree\"><li><span class=\"root\">● ").Append(id).Append("</span>\n");
         AppendTree(flow.Roots, html);
         html.Append("</li></ul>\n</section>\n");
 
@@ -311,7 +311,7 @@ internal static class HtmlRenderer
     private static void AppendTable(Flow flow, StringBuilder html)
     {
         var handlingOf = flow.Handlings.SelectMany(h => h.Records.Select(r => (r, h.Index))).ToDictionary(p => p.r, p => p.Index);
-        html.Append("<section><h2>Log lines by time</h2>\n<table><thead><tr><th>Time (UTC)</th><th>+prev</th><th>Service</th><th>Message</th><th>Level</th><th>Step</th></tr></thead><tbody>\n");
+        html.Append("<section class=\"later\"><h2>Log lines by time</h2>\n<table><thead><tr><th>Time (UTC)</th><th>+prev</th><th>Service</th><th>Message</th><th>Level</th><th>Step</th></tr></thead><tbody>\n");
         var previous = flow.Start;
         foreach (var record in flow.Records)
         {
@@ -423,27 +423,28 @@ internal static class HtmlRenderer
         td:first-child { white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; }
         tr.fail td { background: #fdecec; } tr.fail td:last-child { color: var(--fail); }
         tr.retry td { background: #fff6e5; }
+        section.later { content-visibility: auto; contain-intrinsic-size: auto 900px; }
         footer { color: var(--dim); font-size: 12px; padding: 18px 20px 28px; }
 
         """;
 
     private const string Script = """
 
+        // One listener per event type on the document (not one per element): a 2,000-message page stays quick to load.
         function mark(h, on) { document.querySelectorAll('[data-h="' + h + '"]').forEach(function (x) { x.classList.toggle('hl', on); }); }
-        document.querySelectorAll('[data-h]').forEach(function (el) {
-          var h = el.getAttribute('data-h');
-          el.addEventListener('mouseenter', function () { mark(h, true); });
-          el.addEventListener('mouseleave', function () { mark(h, false); });
-        });
+        function owner(e) { return e.target && e.target.closest ? e.target.closest('[data-h]') : null; }
+        document.addEventListener('mouseover', function (e) { var el = owner(e); if (el && !el.contains(e.relatedTarget)) { mark(el.getAttribute('data-h'), true); } });
+        document.addEventListener('mouseout', function (e) { var el = owner(e); if (el && !el.contains(e.relatedTarget)) { mark(el.getAttribute('data-h'), false); } });
         // Keyboard: Tab or the arrow keys move between bars (in time order); the focused bar's lines are highlighted.
-        var bars = Array.prototype.slice.call(document.querySelectorAll('g.bar'));
-        bars.forEach(function (bar, i) {
-          bar.addEventListener('focus', function () { mark(bar.getAttribute('data-h'), true); });
-          bar.addEventListener('blur', function () { mark(bar.getAttribute('data-h'), false); });
-          bar.addEventListener('keydown', function (e) {
-            var next = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? i + 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? i - 1 : -1;
-            if (next >= 0 && next < bars.length) { e.preventDefault(); bars[next].focus(); }
-          });
+        document.addEventListener('focusin', function (e) { if (e.target.matches && e.target.matches('g.bar')) { mark(e.target.getAttribute('data-h'), true); } });
+        document.addEventListener('focusout', function (e) { if (e.target.matches && e.target.matches('g.bar')) { mark(e.target.getAttribute('data-h'), false); } });
+        document.addEventListener('keydown', function (e) {
+          var bar = e.target;
+          if (!bar.matches || !bar.matches('g.bar')) { return; }
+          var step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+          if (step === 0) { return; }
+          var next = document.querySelector('g.bar[data-h="' + (Number(bar.getAttribute('data-h')) + step) + '"]');
+          if (next) { e.preventDefault(); next.focus(); }
         });
 
         """;
