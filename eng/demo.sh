@@ -7,7 +7,7 @@
 # 2. builds the samples (Release) and starts orders-api, orders-worker, inventory-service and fulfilment-worker in
 #    the background, logging JSON lines to artifacts/demo/logs/<service>.log,
 # 3. posts three orders (one with X-Correlation-ID: demo-order-1001, one without, one with an invalid value),
-# 4. waits until every order line is completed, stops the services,
+# 4. waits until every order line is completed and its shipping e-mail (a Hangfire job) sent, stops the services,
 # 5. runs corr-timeline: the list of flows, the flow of demo-order-1001, and artifacts/demo/timeline.html.
 #
 # Settings (environment): DEMO_API_PORT=5180  DEMO_TIMEOUT=90 (seconds to wait for the services and the orders)
@@ -183,16 +183,23 @@ completed_lines() {  # distinct order lines logged as completed (grep finding no
     { grep -o '"LineId":"[^"]*"' || true; } | sort -u | wc -l
 }
 
+emailed_lines() {  # distinct order lines whose shipping e-mail (a Hangfire job) was sent
+  { grep -h '"Message":"Shipping e-mail sent' "$LOG_DIR/fulfilment-worker.log" 2>/dev/null || true; } |
+    { grep -o '"LineId":"[^"]*"' || true; } | sort -u | wc -l
+}
+
 wait_completed() {
-  local deadline=$((SECONDS + TIMEOUT)) done_count svc
+  local deadline=$((SECONDS + TIMEOUT)) done_count mail_count svc
   while :; do
     done_count="$(completed_lines)"
-    [ "$done_count" -ge "$ORDER_LINES" ] && { info "$done_count of $ORDER_LINES order lines completed"; return 0; }
+    mail_count="$(emailed_lines)"
+    [ "$done_count" -ge "$ORDER_LINES" ] && [ "$mail_count" -ge "$ORDER_LINES" ] &&
+      { info "$done_count of $ORDER_LINES order lines completed, $mail_count shipping e-mails sent (Hangfire)"; return 0; }
     for svc in "${SERVICES[@]}"; do
       service_pid "$svc" >/dev/null || fail_with_logs "$svc exited while the orders were running"
     done
     [ "$SECONDS" -lt "$deadline" ] ||
-      fail_with_logs "only $done_count of $ORDER_LINES order lines completed after ${TIMEOUT}s"
+      fail_with_logs "only $done_count of $ORDER_LINES order lines completed, $mail_count e-mails sent, after ${TIMEOUT}s"
     sleep 0.2
   done
 }

@@ -4,6 +4,7 @@ using Amazon.SQS;
 using Demo.Shared;
 using Demo.Shared.Logging;
 using Fulfilment.Worker;
+using Hangfire;
 
 var builder = Host.CreateApplicationBuilder(args);
 builder.Logging.AddDemoJsonConsole("fulfilment-worker");
@@ -19,5 +20,18 @@ builder.Services.AddDefaultAWSOptions(new AWSOptions
 builder.Services.AddAWSService<IAmazonSQS>();
 builder.Services.AddCorrelation().AddSqs();
 builder.Services.AddHostedService<ShipmentProcessor>();
+
+// Work that leaves the handler: each completed line enqueues a Hangfire job. UseCorrelation stores the flow with the
+// job and restores it around every attempt, so the e-mail's log lines carry the order's ID, with the SQS message that
+// enqueued the job as their causation.
+builder.Services.AddHangfire((services, config) => config
+    .UseInMemoryStorage()
+    .UseCorrelation(services));
+builder.Services.AddHangfireServer(o =>
+{
+    o.WorkerCount = 2;
+    o.SchedulePollingInterval = TimeSpan.FromSeconds(1);
+});
+builder.Services.AddTransient<ShippingEmailJob>();
 
 await builder.Build().RunAsync();

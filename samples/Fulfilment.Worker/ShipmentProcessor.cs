@@ -5,6 +5,7 @@ using Amazon.SQS;
 using Amazon.SQS.Model;
 using Demo.Shared;
 using Demo.Shared.Logging;
+using Hangfire;
 
 namespace Fulfilment.Worker;
 
@@ -15,6 +16,7 @@ namespace Fulfilment.Worker;
 internal sealed partial class ShipmentProcessor(
     IAmazonSQS sqs,
     CorrelationPropagator propagator,
+    IBackgroundJobClient jobs,
     ILoggerFactory loggerFactory,
     ILogger<ShipmentProcessor> logger) : BackgroundService
 {
@@ -41,6 +43,7 @@ internal sealed partial class ShipmentProcessor(
         await Task.Delay(TimeSpan.FromMilliseconds(20 + (shipment.Quantity * 10)), cancellationToken); // picking and packing
 
         Completed(logger, shipment.LineId, "completed", shipment.OrderId);
+        jobs.Enqueue<ShippingEmailJob>(job => job.SendAsync(shipment.OrderId, shipment.LineId, CancellationToken.None));
     }
 
     [LoggerMessage(EventId = 40, Level = LogLevel.Information, Message = "Fulfilling shipment for order line {LineId} from warehouse {Warehouse}")]

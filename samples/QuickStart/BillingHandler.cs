@@ -1,15 +1,18 @@
+#region quickstart-kafka-handler
+using Amazon.SQS;
 using Confluent.Kafka;
 using Correlation.Messaging.Kafka;
 
 namespace QuickStart;
 
-#region kafka-hosted-handler
-public sealed class BillingHandler(ILogger<BillingHandler> logger) : IKafkaHandler<string, string>
+public sealed class BillingHandler(IAmazonSQS sqs, IConfiguration configuration, ILogger<BillingHandler> logger)
+    : IKafkaHandler<string, string>
 {
-    public Task HandleAsync(ConsumeResult<string, string> record, CancellationToken cancellationToken)
+    public async Task HandleAsync(ConsumeResult<string, string> record, CancellationToken cancellationToken)
     {
         logger.LogInformation("Billing order {Key}", record.Message.Key);   // carries correlation_id, message_id
-        return Task.CompletedTask;                                          // throw to retry, then dead-letter
-    }
+        var queue = await sqs.GetQueueUrlAsync(configuration["Sqs:ShippingQueue"] ?? "shipping", cancellationToken);
+        await sqs.SendMessageAsync(queue.QueueUrl, record.Message.Key, cancellationToken); // X-Correlation-ID attribute
+    }                                                                       // throw to retry, then dead-letter
 }
 #endregion

@@ -1,8 +1,9 @@
 #region quickstart-usings
+using Amazon.SQS;
 using Confluent.Kafka;
 using Correlation.Messaging;
 using MassTransit;
-using QuickStart;
+using QuickStart;                                    // the namespace of the classes below
 #endregion
 
 var builder = WebApplication.CreateBuilder(args);
@@ -41,6 +42,14 @@ builder.Services.AddCorrelation()
 builder.Services.AddKafkaConsumer<string, string, BillingHandler>(
     "orders",                                        // may not exist yet: the consumer waits for it
     new ConsumerConfig { BootstrapServers = kafka, GroupId = "billing", AutoOffsetReset = AutoOffsetReset.Earliest });
+#endregion
+
+#region quickstart-sqs
+builder.Services.AddDefaultAWSOptions(builder.Configuration.GetAWSOptions()); // the "AWS" section: Region, ServiceURL…
+builder.Services.AddAWSService<IAmazonSQS>();
+builder.Services.AddCorrelation()
+    .AddSqs()                                        // the IAmazonSQS above now writes and reads the ID
+    .AddSqsProcessor<ShippingHandler>(builder.Configuration["Sqs:ShippingQueue"] ?? "shipping"); // waits for the queue
 #endregion
 
 #region quickstart-endpoint

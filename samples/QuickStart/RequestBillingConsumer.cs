@@ -1,9 +1,9 @@
+#region quickstart-masstransit-consumer
 using Confluent.Kafka;
 using MassTransit;
 
 namespace QuickStart;
 
-#region quickstart-masstransit-consumer
 public sealed class RequestBillingConsumer(IProducer<string, string> producer, ILogger<RequestBillingConsumer> logger)
     : IConsumer<OrderPlaced>
 {

@@ -128,8 +128,15 @@ internal static class KafkaSnippets
     }
 
     /// <summary>The Kafka README's handler, as the quick-start sample has it.</summary>
-    private sealed class BillingHandler : IKafkaHandler<string, string>
+
+    #region kafka-hosted-handler
+    internal sealed class BillingHandler(ILogger<BillingHandler> logger) : IKafkaHandler<string, string>
     {
-        public Task HandleAsync(ConsumeResult<string, string> record, CancellationToken cancellationToken) => Task.CompletedTask;
+        public Task HandleAsync(ConsumeResult<string, string> record, CancellationToken cancellationToken)
+        {
+            logger.LogInformation("Billing order {Key}", record.Message.Key);   // carries correlation_id, message_id
+            return Task.CompletedTask;                                          // throw to retry, then dead-letter
+        }
     }
+    #endregion
 }

@@ -111,7 +111,6 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
         private readonly INamedTypeSymbol? _headerDictionary;
         private readonly INamedTypeSymbol? _headerDictionaryExtensions;
         private readonly INamedTypeSymbol? _sendHeaders;
-        private readonly INamedTypeSymbol? _sqsAttributeValue;
         private readonly INamedTypeSymbol? _awsSqsAttributeValue;
         private readonly bool _rabbitMq;
 
@@ -156,14 +155,13 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
 
             if (Has("Correlation.Messaging.Sqs"))
             {
-                _sqsAttributeValue = compilation.GetTypeByMetadataName("Correlation.Messaging.Sqs.Client.MessageAttributeValue");
                 _awsSqsAttributeValue = compilation.GetTypeByMetadataName("Amazon.SQS.Model.MessageAttributeValue");
             }
         }
 
         public bool Any =>
             _kafkaHeaders is not null || _httpHeaders is not null || _headerDictionary is not null || _sendHeaders is not null
-            || _rabbitMq || _sqsAttributeValue is not null || _awsSqsAttributeValue is not null;
+            || _rabbitMq || _awsSqsAttributeValue is not null;
 
         public static Brokers Create(Compilation compilation) => new(compilation);
 
@@ -194,7 +192,7 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
             if (type is { IsGenericType: true, TypeArguments.Length: 2 } dictionary && dictionary.TypeArguments[0].SpecialType == SpecialType.System_String)
             {
                 var valueType = dictionary.TypeArguments[1];
-                if (Is(valueType, _sqsAttributeValue) || Is(valueType, _awsSqsAttributeValue))
+                if (Is(valueType, _awsSqsAttributeValue))
                 {
                     return Sqs;
                 }

@@ -45,4 +45,7 @@ internal static partial class Log
 
     [LoggerMessage(311, LogLevel.Debug, "Extended the visibility of SQS message {MessageId} by {VisibilityTimeoutSeconds} s; its handler is still running.", EventName = "VisibilityExtended")]
     public static partial void VisibilityExtended(ILogger logger, string? messageId, int visibilityTimeoutSeconds);
+
+    [LoggerMessage(313, LogLevel.Warning, "SQS queue {QueueName} does not exist (yet); the processor looks for it again in {PauseSeconds} s.", EventName = "QueueNotFound")]
+    public static partial void QueueNotFound(ILogger logger, string queueName, double pauseSeconds);
 }

@@ -33,6 +33,8 @@ namespace Correlation.Messaging.Sqs;
 public sealed class SqsMessageProcessor
 {
     private const int DefaultVisibilityTimeout = 30;
+    private static readonly TimeSpan MissingQueueFirstPause = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan MissingQueueMaxPause = TimeSpan.FromSeconds(30);
 
     private readonly IAmazonSQS _client;
     private readonly CorrelationPropagator _propagator;
@@ -105,8 +107,24 @@ public sealed class SqsMessageProcessor
             return queue;
         }
 
-        var response = await _client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queue }, cancellationToken).ConfigureAwait(false);
-        return response.QueueUrl;
+        // A queue named but not created yet (infrastructure deployed after the service, an emulator started empty) is
+        // waited for, as the Kafka consumer waits for its topic: the host keeps running and says what it waits for.
+        var pause = MissingQueueFirstPause;
+        while (true)
+        {
+            try
+            {
+                var response = await _client.GetQueueUrlAsync(new GetQueueUrlRequest { QueueName = queue }, cancellationToken).ConfigureAwait(false);
+                return response.QueueUrl;
+            }
+            catch (QueueDoesNotExistException)
+            {
+                Log.QueueNotFound(_logger, queue, pause.TotalSeconds);
+            }
+
+            await Task.Delay(pause, cancellationToken).ConfigureAwait(false);
+            pause = TimeSpan.FromTicks(Math.Min(pause.Ticks * 2, MissingQueueMaxPause.Ticks));
+        }
     }
 
     private async Task<int> ReadVisibilityTimeoutAsync(string queueUrl, CancellationToken cancellationToken)

@@ -9,7 +9,7 @@ namespace Correlation.Messaging.Sqs;
 /// </summary>
 public sealed class SqsProcessorOptions : IValidatableObject
 {
-    /// <summary>Gets or sets the queue to consume: its URL, or its name (resolved with <c>GetQueueUrl</c> on start).</summary>
+    /// <summary>Gets or sets the queue to consume: its URL, or its name (resolved with <c>GetQueueUrl</c> on start, waiting while the queue does not exist yet).</summary>
     /// <value>The default is <see langword="null"/>; required.</value>
     [Required]
     public string? QueueUrl { get; set; }

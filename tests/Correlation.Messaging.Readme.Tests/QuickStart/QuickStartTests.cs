@@ -1,12 +1,14 @@
 using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using Amazon.Runtime;
+using Amazon.SQS;
 using Correlation.Messaging.TestSupport;
 
 namespace Correlation.Messaging.Readme.Tests.QuickStart;
 
 /// <summary>
-/// The README's quick start, run as written (samples/QuickStart) against RabbitMQ and Kafka: one request with the
+/// The README's quick start, run as written (samples/QuickStart) against RabbitMQ, Kafka and SQS: one request with the
 /// client's ID, then its log read line by line and by <c>corr-timeline</c>.
 /// </summary>
 public sealed class QuickStartTests
@@ -22,10 +24,24 @@ public sealed class QuickStartTests
         var clientId = "quickstart-" + Guid.NewGuid().ToString("N")[..12];
         var orderId = "o-" + Guid.NewGuid().ToString("N")[..8];
 
+        // The shipping queue exists before the service starts, as infrastructure would create it.
+        var sqsUrl = BrokerEndpoints.SqsServiceUrl;
+        var shippingQueue = "quickstart-shipping-" + Guid.NewGuid().ToString("N")[..12];
+        using (var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = sqsUrl.ToString(), AuthenticationRegion = "us-east-1" }))
+        {
+            await sqs.CreateQueueAsync(shippingQueue, TestContext.Current.CancellationToken);
+        }
+
         using var app = SampleProcess.Start("samples", "QuickStart", new Dictionary<string, string>
         {
             ["RabbitMq__Uri"] = rabbit.ToString(),
             ["Kafka__BootstrapServers"] = kafka,
+            ["AWS__ServiceURL"] = sqsUrl.ToString(),
+            ["AWS__AuthenticationRegion"] = "us-east-1",
+            ["AWS__Region"] = "us-east-1",
+            ["AWS_ACCESS_KEY_ID"] = "test",
+            ["AWS_SECRET_ACCESS_KEY"] = "test",
+            ["Sqs__ShippingQueue"] = shippingQueue,
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
             ["DOTNET_ENVIRONMENT"] = "Production",
         });
@@ -40,7 +56,7 @@ public sealed class QuickStartTests
             response.Headers.GetValues("X-Correlation-ID").ShouldBe([clientId]);
         }
 
-        await app.WaitForLineAsync(l => l.Contains("Billing order " + orderId, StringComparison.Ordinal), Patience, "the Kafka handler never billed the order");
+        await app.WaitForLineAsync(l => l.Contains("Shipping order " + orderId, StringComparison.Ordinal), Patience, "the SQS handler never shipped the order");
         app.Stop(TimeSpan.FromSeconds(20));
         var log = app.Lines.Where(l => l.StartsWith('{')).ToList();
 
@@ -53,6 +69,7 @@ public sealed class QuickStartTests
         aboutOrder.Select(Message).ShouldContain(m => m.StartsWith("Placing order", StringComparison.Ordinal));
         aboutOrder.Select(Message).ShouldContain(m => m.StartsWith("Order " + orderId + " placed", StringComparison.Ordinal));
         aboutOrder.Select(Message).ShouldContain(m => m.StartsWith("Billing order", StringComparison.Ordinal));
+        aboutOrder.Select(Message).ShouldContain(m => m.StartsWith("Shipping order", StringComparison.Ordinal));
         foreach (var line in aboutOrder)
         {
             CorrelationId(line).ShouldBe(clientId, line);
@@ -61,7 +78,7 @@ public sealed class QuickStartTests
         var flow = log.Where(l => CorrelationId(l) == clientId).ToList();
         flow.Count.ShouldBeGreaterThanOrEqualTo(aboutOrder.Count);
 
-        // 2. corr-timeline, on the log as a user would save it: one service lane, and the tree HTTP -> MassTransit -> Kafka.
+        // 2. corr-timeline, on the log as a user would save it: one service lane, and the tree HTTP -> MassTransit -> Kafka -> SQS.
         var file = Path.Combine(Directory.CreateTempSubdirectory("quickstart-").FullName, "quickstart.log");
         await File.WriteAllLinesAsync(file, app.Lines, TestContext.Current.CancellationToken);
         using var timeline = SampleProcess.Start("src", "Correlation.Messaging.Timeline", new Dictionary<string, string>(), file, "--id", clientId, "--no-color");
@@ -71,12 +88,14 @@ public sealed class QuickStartTests
         text.ShouldNotContain("System.Net.Http", Case.Sensitive, text);
         text.ShouldNotContain("Microsoft.AspNetCore", Case.Sensitive, text);
         var tree = timeline.Lines.SkipWhile(l => !l.StartsWith("Causation tree", StringComparison.Ordinal)).Skip(2).ToList();
-        tree.Count.ShouldBe(3, text);
+        tree.Count.ShouldBe(4, text);
         Depth(tree[0]).ShouldBe(0, text);
         Depth(tree[1]).ShouldBe(1, text);
         tree[1].ShouldContain($"Order {orderId} placed", Case.Sensitive, text);
         Depth(tree[2]).ShouldBe(2, text);
         tree[2].ShouldContain($"Billing order {orderId}", Case.Sensitive, text);
+        Depth(tree[3]).ShouldBe(3, text);
+        tree[3].ShouldContain($"Shipping order {orderId}", Case.Sensitive, text);
         tree.ShouldAllBe(l => l.Contains(" quickstart ", StringComparison.Ordinal));
         TestContext.Current.TestOutputHelper?.WriteLine(text);
     }

@@ -330,6 +330,75 @@ public sealed class SqsFlowTests(SqsFixture fixture)
     }
 
     [Fact]
+    public async Task RunAsync_QueueNameNotCreatedYet_WaitsWithWarningThenHandlesItsMessages()
+    {
+        // A service deployed before its queue (or an emulator started empty): the loop must wait, not fault the host.
+        var name = "late-" + Guid.NewGuid().ToString("N");
+        CorrelationContext? seen = null;
+        var processor = new SqsMessageProcessor(fixture.Client, fixture.Propagator, new SqsProcessorOptions { QueueUrl = name, WaitTimeSeconds = 1 }, fixture.LoggerFactory);
+        using var stop = new CancellationTokenSource();
+        var run = processor.RunAsync((_, _) =>
+        {
+            seen = CorrelationContext.Current;
+            return Task.CompletedTask;
+        }, stop.Token);
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (!fixture.Logs.WithEventName("QueueNotFound").Any(l => l.Message.Contains(name)) && DateTime.UtcNow < deadline)
+        {
+            run.IsCompleted.ShouldBeFalse(run.Exception?.ToString());
+            await Task.Delay(50, Ct);
+        }
+
+        fixture.Logs.WithEventName("QueueNotFound").ShouldContain(l => l.Message.Contains(name) && l.Level == LogLevel.Warning);
+        var queue = await fixture.Raw.CreateQueueAsync(name, Ct);
+        using (CorrelationContext.BeginScope(new CorrelationContext("late-queue-corr")))
+        {
+            await fixture.Client.SendMessageAsync(new SendMessageRequest { QueueUrl = queue.QueueUrl, MessageBody = "first" }, Ct);
+        }
+
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (seen is null && DateTime.UtcNow < deadline)
+        {
+            run.IsCompleted.ShouldBeFalse(run.Exception?.ToString());
+            await Task.Delay(50, Ct);
+        }
+
+        await stop.CancelAsync();
+        await run.WaitAsync(TimeSpan.FromSeconds(30), Ct);
+        seen.ShouldNotBeNull("the processor never handled the message sent after its queue was created");
+        seen.CorrelationId.ShouldBe("late-queue-corr");
+    }
+
+    [Fact]
+    public async Task Process_MessageSentWithDelaySeconds_HandlerSeesTheSenderIdsAfterTheDelay()
+    {
+        // A delayed send is deferred work the broker keeps: the attributes travel with the stored message.
+        var queue = await fixture.CreateQueueAsync("delay");
+        string sentId;
+        var sentAt = DateTime.UtcNow;
+        using (CorrelationContext.BeginScope(new CorrelationContext("delayed-corr", messageId: "delay-cause")))
+        {
+            sentId = (await fixture.Client.SendMessageAsync(new SendMessageRequest { QueueUrl = queue, MessageBody = "later", DelaySeconds = 2 }, Ct)).MessageId!;
+        }
+
+        CorrelationContext? seen = null;
+        var seenAt = DateTime.MinValue;
+        var done = await fixture.RunProcessorUntilAsync(queue, (_, _) =>
+        {
+            seen = CorrelationContext.Current;
+            seenAt = DateTime.UtcNow;
+            return Task.CompletedTask;
+        }, () => seen is not null);
+
+        done.ShouldBeTrue();
+        (seenAt - sentAt).ShouldBeGreaterThan(TimeSpan.FromSeconds(1.5), "the emulator did not delay the message: the test would prove nothing");
+        seen!.CorrelationId.ShouldBe("delayed-corr");
+        seen.CausationId.ShouldBe("delay-cause");
+        seen.MessageId.ShouldBe(sentId);
+    }
+
+    [Fact]
     public async Task RunAsync_CancelledWhileHandlerRuns_HandlerFinishesAndMessageIsDeleted()
     {
         var queue = await fixture.CreateQueueAsync("cancel");
