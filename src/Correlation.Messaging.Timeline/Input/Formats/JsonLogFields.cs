@@ -67,14 +67,12 @@ internal readonly struct JsonLogFields : ILogFields
 internal sealed class FieldIndex
 {
     private const int MaxBags = 8;
-    private readonly Dictionary<string, JsonElement> _core = new(StringComparer.OrdinalIgnoreCase);
-    private readonly Dictionary<string, JsonElement> _context = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, Entry> _index = new(StringComparer.OrdinalIgnoreCase);
     private readonly JsonElement[] _bags = new JsonElement[MaxBags];
 
     public void Build(JsonElement root)
     {
-        _core.Clear();
-        _context.Clear();
+        _index.Clear();
         var bagCount = 0;
         foreach (var name in FieldNames.PropertyBags)
         {
@@ -84,50 +82,57 @@ internal sealed class FieldIndex
             }
         }
 
-        Add(_core, root, nested: true);
-        for (var i = 0; i < bagCount; i++)
-        {
-            Add(_core, _bags[i], nested: false);
-        }
-
+        // Each object is read once. Ranks (lower wins): line-level order is top level (0), bags in order (1..n);
+        // context order is scopes from the last (0..), bags from the last, top level (last of all).
+        var scopeCount = 0;
         if (root.TryGetProperty("Scopes", out var scopes) && scopes.ValueKind == JsonValueKind.Array)
         {
-            for (var i = scopes.GetArrayLength() - 1; i >= 0; i--)
+            scopeCount = scopes.GetArrayLength();
+            for (var i = scopeCount - 1; i >= 0; i--)
             {
                 var scope = scopes[i];
                 if (scope.ValueKind == JsonValueKind.Object)
                 {
-                    Add(_context, scope, nested: false);
+                    Add(scope, coreRank: int.MaxValue, contextRank: scopeCount - 1 - i, nested: false);
                 }
             }
         }
 
-        for (var i = bagCount - 1; i >= 0; i--)
+        for (var i = 0; i < bagCount; i++)
         {
-            Add(_context, _bags[i], nested: false);
+            Add(_bags[i], coreRank: 1 + i, contextRank: scopeCount + (bagCount - 1 - i), nested: false);
         }
 
-        Add(_context, root, nested: true);
+        Add(root, coreRank: 0, contextRank: scopeCount + bagCount, nested: true);
     }
 
-    public JsonElement? FindCore(string[] names) => Find(_core, names);
-
-    public JsonElement? FindContext(string[] names) => Find(_context, names);
-
-    private static JsonElement? Find(Dictionary<string, JsonElement> index, string[] names)
+    public JsonElement? FindCore(string[] names)
     {
         foreach (var name in names)
         {
-            if (index.TryGetValue(name, out var value))
+            if (_index.TryGetValue(name, out var entry) && entry.CoreRank != int.MaxValue)
             {
-                return value;
+                return entry.Core;
             }
         }
 
         return null;
     }
 
-    private static void Add(Dictionary<string, JsonElement> index, JsonElement obj, bool nested)
+    public JsonElement? FindContext(string[] names)
+    {
+        foreach (var name in names)
+        {
+            if (_index.TryGetValue(name, out var entry))
+            {
+                return entry.Context;
+            }
+        }
+
+        return null;
+    }
+
+    private void Add(JsonElement obj, int coreRank, int contextRank, bool nested)
     {
         foreach (var property in obj.EnumerateObject())
         {
@@ -138,19 +143,50 @@ internal sealed class FieldIndex
             }
 
             var name = property.Name;
-            index.TryAdd(name, value);
-            if (nested && value.ValueKind == JsonValueKind.Object && !IsBag(name))
+            Put(name, value, coreRank, contextRank);
+            if (nested && value.ValueKind == JsonValueKind.Object && !IsBag(name) && name != "Scopes")
             {
                 foreach (var child in value.EnumerateObject())
                 {
                     if (child.Value.ValueKind != JsonValueKind.Null)
                     {
-                        index.TryAdd(name + "." + child.Name, child.Value);
+                        Put(name + "." + child.Name, child.Value, coreRank, contextRank);
                     }
                 }
             }
         }
     }
 
+    private void Put(string name, JsonElement value, int coreRank, int contextRank)
+    {
+        ref var entry = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(_index, name, out var exists);
+        if (!exists)
+        {
+            entry = new Entry { Core = value, CoreRank = coreRank, Context = value, ContextRank = contextRank };
+            return;
+        }
+
+        if (coreRank < entry.CoreRank)
+        {
+            entry.Core = value;
+            entry.CoreRank = coreRank;
+        }
+
+        if (contextRank < entry.ContextRank)
+        {
+            entry.Context = value;
+            entry.ContextRank = contextRank;
+        }
+    }
+
     private static bool IsBag(string name) => Array.IndexOf(FieldNames.PropertyBags, name) >= 0;
+
+    /// <summary>The member of one name that wins in each lookup order.</summary>
+    private struct Entry
+    {
+        public JsonElement Core;
+        public int CoreRank;
+        public JsonElement Context;
+        public int ContextRank;
+    }
 }
