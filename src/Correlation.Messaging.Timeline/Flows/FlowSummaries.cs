@@ -15,7 +15,7 @@ internal sealed class FlowSummaries : IRecordSink
     private readonly Dictionary<string, FlowState> _flows = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _services = new(StringComparer.Ordinal);
     private readonly Dictionary<ulong, FlowState> _traces = [];
-    private readonly List<(ulong Trace, SpanRecord Span)> _unjoined = [];
+    private readonly List<PendingSpan> _unjoined = [];
     private readonly Func<long> _nextSequence;
 
     public FlowSummaries(Func<long> nextSequence) => _nextSequence = nextSequence;
@@ -32,7 +32,7 @@ internal sealed class FlowSummaries : IRecordSink
             _traces.TryAdd(Hash(record.TraceId), flow);
         }
 
-        flow.Add(record.HasTimestamp ? record.Timestamp.UtcTicks : null, Intern(record.Service), record.MessageId, record.Sequence,
+        flow.Add(record.HasTimestamp ? record.Timestamp.UtcTicks : null, Intern(record.Service), record.MessageId is null ? null : Hash(record.MessageId), record.Sequence,
             record.IsFailure, record.IsRetry && record.RetryNumber is null, record.RetryNumber ?? 0, isLine: record.Kind == RecordKind.Log);
     }
 
@@ -40,8 +40,8 @@ internal sealed class FlowSummaries : IRecordSink
     {
         if (span.CorrelationId is null)
         {
-            // Joined by trace ID once every log line has been read; only the few fields a summary needs are kept.
-            _unjoined.Add((Hash(span.TraceId), span with { Links = [], Name = string.Empty, StatusMessage = null }));
+            // Joined by trace ID once every log line has been read; only the few fields a summary needs are kept (48 bytes).
+            _unjoined.Add(new PendingSpan(Hash(span.TraceId), span.Start.UtcTicks, span.End.UtcTicks, Intern(span.Service), span.MessageId is null ? null : Hash(span.MessageId), span.Sequence, span.IsError, span.Kind == SpanKind.Consumer));
             return;
         }
 
@@ -53,11 +53,12 @@ internal sealed class FlowSummaries : IRecordSink
     /// <summary>Gets the summaries, most recent start first.</summary>
     public IReadOnlyList<FlowSummary> Build()
     {
-        foreach (var (trace, span) in _unjoined)
+        foreach (var span in _unjoined)
         {
-            if (_traces.TryGetValue(trace, out var flow))
+            if (_traces.TryGetValue(span.Trace, out var flow))
             {
-                AddSpan(flow, span);
+                flow.Add(span.Start, span.Service, span.Message, span.Sequence, false, false, 0, isLine: false, consumerStart: span.Consumer);
+                flow.Add(span.End, span.Service, span.Message, span.Sequence, span.IsError, false, 0, isLine: false);
             }
         }
 
@@ -74,9 +75,13 @@ internal sealed class FlowSummaries : IRecordSink
     private void AddSpan(FlowState flow, SpanRecord span)
     {
         var service = Intern(span.Service);
-        flow.Add(span.Start.UtcTicks, service, span.MessageId, span.Sequence, false, false, 0, isLine: false);
-        flow.Add(span.End.UtcTicks, service, span.MessageId, span.Sequence, span.IsError, false, 0, isLine: false);
+        var message = span.MessageId is null ? (ulong?)null : Hash(span.MessageId);
+        flow.Add(span.Start.UtcTicks, service, message, span.Sequence, false, false, 0, isLine: false, consumerStart: span.Kind == SpanKind.Consumer);
+        flow.Add(span.End.UtcTicks, service, message, span.Sequence, span.IsError, false, 0, isLine: false);
     }
+
+    /// <summary>A span that names no flow, kept until the trace IDs of every flow are known.</summary>
+    private readonly record struct PendingSpan(ulong Trace, long Start, long End, int Service, ulong? Message, long Sequence, bool IsError, bool Consumer);
 
     private FlowState Flow(string correlationId)
     {
@@ -108,7 +113,7 @@ internal sealed class FlowSummaries : IRecordSink
 
     private sealed class FlowState
     {
-        private const int LastFailed = 1, AnyFailure = 2, RetryMarker = 4, FlagBits = 3;
+        private const int LastFailed = 1, AnyFailure = 2, RetryMarker = 4, Consumed = 8, FlagBits = 4;
 
         private readonly List<int> _services = [];
         private readonly HashSet<ulong> _messages = [];
@@ -117,7 +122,8 @@ internal sealed class FlowSummaries : IRecordSink
         private long _end = long.MinValue;
         private int _lines;
 
-        public void Add(long? ticks, int service, string? messageId, long sequence, bool failure, bool retryMarker, int retryNumber, bool isLine)
+        // consumerStart: the start of a consumer span; a second one of the same handling is a redelivery (a retry).
+        public void Add(long? ticks, int service, ulong? messageHash, long sequence, bool failure, bool retryMarker, int retryNumber, bool isLine, bool consumerStart = false)
         {
             if (isLine)
             {
@@ -135,8 +141,8 @@ internal sealed class FlowSummaries : IRecordSink
                 _services.Add(service);
             }
 
-            var message = messageId is null ? 0 : Hash(messageId);
-            if (messageId is not null)
+            var message = messageHash ?? 0;
+            if (messageHash is not null)
             {
                 _messages.Add(message);
             }
@@ -161,9 +167,14 @@ internal sealed class FlowSummaries : IRecordSink
                 flags |= AnyFailure;
             }
 
-            if (retryMarker)
+            if (retryMarker || (consumerStart && (flags & Consumed) != 0))
             {
                 flags |= RetryMarker;
+            }
+
+            if (consumerStart)
+            {
+                flags |= Consumed;
             }
 
             maxRetry = Math.Clamp(Math.Max(maxRetry, retryNumber), 0, 1 << 20);

@@ -114,6 +114,27 @@ public sealed class FormatFixtureTests : IDisposable
         error.ToString().ShouldContain("unreadable line");
     }
 
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void FlowSummaries_EachFormat_EqualTheSummaryOfTheBuiltFlow(string format)
+    {
+        // The flow list streams (no records kept, spans joined by trace ID at the end); it must agree with the full build.
+        var directory = Path.Combine(_root, format);
+        FormatWriters.Write(format, directory);
+        var reader = new LogReader(new LogLineParser());
+        var summaries = new FlowSummaries(reader.NextSequence);
+        foreach (var file in Directory.GetFiles(directory).Order(StringComparer.Ordinal))
+        {
+            using var stream = File.OpenRead(file);
+            reader.Read(stream, Path.GetFileName(file), Path.GetFileNameWithoutExtension(file), summaries, ReadSelection.All);
+        }
+
+        var expected = FlowSummary.Of(ReadFlow(directory));
+
+        var summary = summaries.Build().ShouldHaveSingleItem();
+        summary.ShouldBe(expected, format);
+    }
+
     private sealed class ListSink(LogReader reader, List<LogRecord> records, List<SpanRecord> spans) : IRecordSink
     {
         public long NextSequence() => reader.NextSequence();
