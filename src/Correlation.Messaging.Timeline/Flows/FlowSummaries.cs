@@ -6,8 +6,8 @@ namespace Correlation.Messaging.Timeline.Flows;
 
 /// <summary>
 /// Summarises every flow of a stream of records without keeping the records: per flow its time span, services, a
-/// 64-bit hash per message ID, and per message handling (message ID and service) only what its status needs (its last
-/// line's time and whether it failed, its failures and retries). Memory grows with the number of flows and messages,
+/// 64-bit hash per message ID, and per message handling (message ID and service) only what its status needs in 8 bytes
+/// (its last line's time and whether it failed, whether it ever failed or retried), in <see cref="CompactTable"/>s. Memory grows with the number of flows and messages,
 /// not with the number of lines. The summaries equal what <see cref="FlowBuilder"/> would compute from all the lines.
 /// </summary>
 internal sealed class FlowSummaries : IRecordSink
@@ -32,7 +32,7 @@ internal sealed class FlowSummaries : IRecordSink
             _traces.TryAdd(Hash(record.TraceId), flow);
         }
 
-        flow.Add(record.HasTimestamp ? record.Timestamp.UtcTicks : null, Intern(record.Service), record.MessageId is null ? null : Hash(record.MessageId), record.Sequence,
+        flow.Add(record.HasTimestamp ? record.Timestamp.UtcTicks : null, Intern(record.Service), record.MessageId is null ? null : Hash(record.MessageId),
             record.IsFailure, record.IsRetry && record.RetryNumber is null, record.RetryNumber ?? 0, isLine: record.Kind == RecordKind.Log);
     }
 
@@ -41,7 +41,7 @@ internal sealed class FlowSummaries : IRecordSink
         if (span.CorrelationId is null)
         {
             // Joined by trace ID once every log line has been read; only the few fields a summary needs are kept (48 bytes).
-            _unjoined.Add(new PendingSpan(Hash(span.TraceId), span.Start.UtcTicks, span.End.UtcTicks, Intern(span.Service), span.MessageId is null ? null : Hash(span.MessageId), span.Sequence, span.IsError, span.Kind == SpanKind.Consumer));
+            _unjoined.Add(new PendingSpan(Hash(span.TraceId), span.Start.UtcTicks, span.End.UtcTicks, Intern(span.Service), span.MessageId is null ? null : Hash(span.MessageId), span.IsError, span.Kind == SpanKind.Consumer));
             return;
         }
 
@@ -57,8 +57,8 @@ internal sealed class FlowSummaries : IRecordSink
         {
             if (_traces.TryGetValue(span.Trace, out var flow))
             {
-                flow.Add(span.Start, span.Service, span.Message, span.Sequence, false, false, 0, isLine: false, consumerStart: span.Consumer);
-                flow.Add(span.End, span.Service, span.Message, span.Sequence, span.IsError, false, 0, isLine: false);
+                flow.Add(span.Start, span.Service, span.Message, false, false, 0, isLine: false, consumerStart: span.Consumer);
+                flow.Add(span.End, span.Service, span.Message, span.IsError, false, 0, isLine: false);
             }
         }
 
@@ -76,12 +76,12 @@ internal sealed class FlowSummaries : IRecordSink
     {
         var service = Intern(span.Service);
         var message = span.MessageId is null ? (ulong?)null : Hash(span.MessageId);
-        flow.Add(span.Start.UtcTicks, service, message, span.Sequence, false, false, 0, isLine: false, consumerStart: span.Kind == SpanKind.Consumer);
-        flow.Add(span.End.UtcTicks, service, message, span.Sequence, span.IsError, false, 0, isLine: false);
+        flow.Add(span.Start.UtcTicks, service, message, false, false, 0, isLine: false, consumerStart: span.Kind == SpanKind.Consumer);
+        flow.Add(span.End.UtcTicks, service, message, span.IsError, false, 0, isLine: false);
     }
 
     /// <summary>A span that names no flow, kept until the trace IDs of every flow are known.</summary>
-    private readonly record struct PendingSpan(ulong Trace, long Start, long End, int Service, ulong? Message, long Sequence, bool IsError, bool Consumer);
+    private readonly record struct PendingSpan(ulong Trace, long Start, long End, int Service, ulong? Message, bool IsError, bool Consumer);
 
     private FlowState Flow(string correlationId)
     {
@@ -103,27 +103,23 @@ internal sealed class FlowSummaries : IRecordSink
 
     internal static ulong Hash(string? text) => text is null ? 0 : XxHash3.HashToUInt64(MemoryMarshal.AsBytes(text.AsSpan()));
 
-    /// <summary>What the status of one handling needs, in 16 bytes.</summary>
-    private struct HandlingState
-    {
-        public long LastTicks;
-        public int LastSequence;
-        public int MaxRetryAndFlags;
-    }
-
     private sealed class FlowState
     {
-        private const int LastFailed = 1, AnyFailure = 2, RetryMarker = 4, Consumed = 8, FlagBits = 4;
+        // A handling's state in one long: its last line's time (ticks since 1900, 59 bits) and four flags above it.
+        private const int TimeBits = 59;
+        private const long TimeMask = (1L << TimeBits) - 1;
+        private const long LastFailed = 1L << TimeBits, AnyFailure = 1L << (TimeBits + 1), Retried = 1L << (TimeBits + 2), Consumed = 1L << (TimeBits + 3);
+        private static readonly long TimeBase = new DateTime(1900, 1, 1, 0, 0, 0, DateTimeKind.Utc).Ticks;
 
         private readonly List<int> _services = [];
-        private readonly HashSet<ulong> _messages = [];
-        private readonly Dictionary<ulong, HandlingState> _handlings = [];
+        private readonly CompactTable _messages = new();
+        private readonly CompactTable _handlings = new();
         private long _start = long.MaxValue;
         private long _end = long.MinValue;
         private int _lines;
 
         // consumerStart: the start of a consumer span; a second one of the same handling is a redelivery (a retry).
-        public void Add(long? ticks, int service, ulong? messageHash, long sequence, bool failure, bool retryMarker, int retryNumber, bool isLine, bool consumerStart = false)
+        public void Add(long? ticks, int service, ulong? messageHash, bool failure, bool retryMarker, int retryNumber, bool isLine, bool consumerStart = false)
         {
             if (isLine)
             {
@@ -144,56 +140,47 @@ internal sealed class FlowSummaries : IRecordSink
             var message = messageHash ?? 0;
             if (messageHash is not null)
             {
-                _messages.Add(message);
+                _messages.GetOrAdd(message, out _);
             }
 
             // The handling's key: the message hash mixed with the service number (services are few; collisions of 64-bit
-            // hashes are negligible at millions of handlings).
+            // hashes are negligible at millions of handlings). Lines read later win ties of time, as in FlowBuilder.
             var key = message ^ ((ulong)(service + 1) * 0x9E3779B97F4A7C15UL);
-            ref var handling = ref CollectionsMarshal.GetValueRefOrAddDefault(_handlings, key, out var existed);
-            var time = ticks ?? long.MinValue;
-            var seq = (int)Math.Min(sequence, int.MaxValue);
-            var flags = handling.MaxRetryAndFlags & ((1 << FlagBits) - 1);
-            var maxRetry = handling.MaxRetryAndFlags >> FlagBits;
-            if (!existed || time > handling.LastTicks || (time == handling.LastTicks && seq >= handling.LastSequence))
+            ref var state = ref _handlings.GetOrAdd(key, out var existed);
+            var time = ticks is { } tt ? Math.Clamp(tt - TimeBase, 1, TimeMask) : 0;
+            if (!existed || time >= (state & TimeMask))
             {
-                handling.LastTicks = time;
-                handling.LastSequence = seq;
-                flags = failure ? flags | LastFailed : flags & ~LastFailed;
+                state = (state & ~(TimeMask | LastFailed)) | time | (failure ? LastFailed : 0);
             }
 
             if (failure)
             {
-                flags |= AnyFailure;
+                state |= AnyFailure;
             }
 
-            if (retryMarker || (consumerStart && (flags & Consumed) != 0))
+            if (retryMarker || retryNumber > 0 || (consumerStart && (state & Consumed) != 0))
             {
-                flags |= RetryMarker;
+                state |= Retried;
             }
 
             if (consumerStart)
             {
-                flags |= Consumed;
+                state |= Consumed;
             }
-
-            maxRetry = Math.Clamp(Math.Max(maxRetry, retryNumber), 0, 1 << 20);
-            handling.MaxRetryAndFlags = (maxRetry << FlagBits) | flags;
         }
 
         public FlowSummary Summary(string correlationId)
         {
             var status = FlowStatus.Ok;
-            foreach (var handling in _handlings.Values)
+            foreach (var state in _handlings.Values())
             {
-                var flags = handling.MaxRetryAndFlags & ((1 << FlagBits) - 1);
-                if ((flags & LastFailed) != 0)
+                if ((state & LastFailed) != 0)
                 {
                     status = FlowStatus.Failed;
                     break;
                 }
 
-                if ((flags & (AnyFailure | RetryMarker)) != 0 || handling.MaxRetryAndFlags >> FlagBits > 0)
+                if ((state & (AnyFailure | Retried)) != 0)
                 {
                     status = FlowStatus.RetriedThenOk;
                 }
