@@ -13,7 +13,7 @@ builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSe
 builder.Services.AddCorrelation();
 
 // Kafka: the correlating producer writes X-Correlation-ID, X-Causation-ID (the consumed OrderPlaced's message ID)
-// and a new X-Message-ID on every record.
+// and X-Correlation-Flow (depth, origin, start) on every record.
 builder.Services.AddSingleton(sp => new CorrelatingProducerBuilder<string, string>(
         new ProducerConfig
         {

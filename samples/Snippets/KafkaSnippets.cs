@@ -90,7 +90,7 @@ internal static class KafkaSnippets
                     {
                         logger.LogInformation("Billing order {Key}", record.Message.Key);  // carries correlation_id, message_id
                         invoiceProducer.Produce("invoices", new Message<string, string> { Value = "..." });
-                        // -> same X-Correlation-ID, X-Causation-ID = this record's message ID, a new X-Message-ID
+                        // -> same X-Correlation-ID, X-Causation-ID = this record's topic:partition:offset, X-Correlation-Flow one hop deeper
                     }, stoppingToken);
                     consumer.StoreOffset(result);
                 }

@@ -31,6 +31,35 @@ public sealed class CorrelationOptions : IValidatableObject
     public string MessageIdHeaderName { get; set; } = CorrelationHeaders.MessageId;
 
     /// <summary>
+    /// Gets or sets the header name of the flow metadata (depth, origin, start time and previous flow, in one value).
+    /// </summary>
+    /// <value>The default is <c>X-Correlation-Flow</c>.</value>
+    [Required]
+    public string FlowHeaderName { get; set; } = CorrelationHeaders.FlowMetadata;
+
+    /// <summary>
+    /// Gets or sets the name this service writes as the origin of the flows it starts. It must be a valid correlation ID
+    /// under <see cref="MaxLength"/> and <see cref="AllowedSymbols"/>.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="null"/>: the <c>OTEL_SERVICE_NAME</c> environment variable, else the entry
+    /// assembly's name (characters outside the ID rules replaced by <c>-</c>).
+    /// </value>
+    public string? ServiceName { get; set; }
+
+    /// <summary>
+    /// Gets or sets the deepest flow depth accepted on an inbound message or request: the loop guard. A message over it
+    /// gets <see cref="DepthLimitPolicy"/>.
+    /// </summary>
+    /// <value>The default is 64.</value>
+    [Range(1, 1_000_000)]
+    public int MaxDepth { get; set; } = 64;
+
+    /// <summary>Gets or sets what happens to an inbound message or request deeper than <see cref="MaxDepth"/>.</summary>
+    /// <value>The default is <see cref="FlowDepthLimitPolicy.Reject"/>.</value>
+    public FlowDepthLimitPolicy DepthLimitPolicy { get; set; } = FlowDepthLimitPolicy.Reject;
+
+    /// <summary>
     /// Gets the header names read, in order, when <see cref="HeaderName"/> (and the broker's native property, if any) is absent.
     /// </summary>
     /// <value>
@@ -96,7 +125,7 @@ public sealed class CorrelationOptions : IValidatableObject
             }
         }
 
-        foreach (var name in (IEnumerable<string>)[HeaderName, CausationHeaderName, MessageIdHeaderName, .. ReadAliases])
+        foreach (var name in (IEnumerable<string>)[HeaderName, CausationHeaderName, MessageIdHeaderName, FlowHeaderName, .. ReadAliases])
         {
             if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0)
             {
@@ -114,6 +143,26 @@ public sealed class CorrelationOptions : IValidatableObject
             yield return new ValidationResult(
                 $"HeaderName '{HeaderName}', CausationHeaderName '{CausationHeaderName}' and MessageIdHeaderName '{MessageIdHeaderName}' must differ (ignoring case).",
                 [nameof(HeaderName), nameof(CausationHeaderName), nameof(MessageIdHeaderName)]);
+        }
+
+        if (FlowHeaderName is not null
+            && (string.Equals(FlowHeaderName, HeaderName, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(FlowHeaderName, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+                || string.Equals(FlowHeaderName, MessageIdHeaderName, StringComparison.OrdinalIgnoreCase)
+                || ReadAliases.Any(a => string.Equals(a, FlowHeaderName, StringComparison.OrdinalIgnoreCase))))
+        {
+            yield return new ValidationResult(
+                $"FlowHeaderName '{FlowHeaderName}' must differ (ignoring case) from the correlation, causation and message-ID header names and from the read aliases.",
+                [nameof(FlowHeaderName)]);
+        }
+
+        if (ServiceName is not null
+            && (MaxLength is < 8 or > 4096
+                || new Validation.CorrelationIdValidator(MaxLength, AllowedSymbols ?? string.Empty).Validate(ServiceName, trust: false) != CorrelationIdProblem.None))
+        {
+            yield return new ValidationResult(
+                $"ServiceName must be a valid correlation ID (1 to MaxLength ASCII letters, digits and AllowedSymbols); '{Validation.CorrelationIdValidator.Sanitize(ServiceName)}' is not.",
+                [nameof(ServiceName)]);
         }
 
         foreach (var alias in ReadAliases)
@@ -143,6 +192,10 @@ public sealed class CorrelationOptions : IValidatableObject
             IdFormat = IdFormat,
             Generator = Generator,
             PropagateTraceContext = PropagateTraceContext,
+            FlowHeaderName = FlowHeaderName,
+            ServiceName = ServiceName,
+            MaxDepth = MaxDepth,
+            DepthLimitPolicy = DepthLimitPolicy,
         };
         copy.ReadAliases.Clear();
         foreach (var alias in ReadAliases)

@@ -138,7 +138,7 @@ public sealed class CorrelationContextTests
     [Fact]
     public void ToString_ListsLogFields()
     {
-        new CorrelationContext("flow", "c1", "m1").ToString()
-            .ShouldBe($"{CorrelationHeaders.CorrelationIdLogField}:flow {CorrelationHeaders.CausationIdLogField}:c1 {CorrelationHeaders.MessageIdLogField}:m1");
+        var context = new CorrelationContext("flow", "c1", "m1");
+        context.ToString().ShouldBe($"correlation_id:flow causation_id:c1 message_id:m1 correlation_depth:0 correlation_origin:{context.Origin}");
     }
 }

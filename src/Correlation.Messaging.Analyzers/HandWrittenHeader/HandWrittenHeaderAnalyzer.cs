@@ -9,8 +9,9 @@ using Microsoft.CodeAnalysis.Operations;
 namespace Correlation.Messaging.Analyzers.HandWrittenHeader;
 
 /// <summary>
-/// CM0004: a header that a referenced Correlation.Messaging adapter writes (<c>X-Correlation-ID</c>,
-/// <c>X-Causation-ID</c>, <c>X-Message-ID</c>) written by hand, as a string literal, on that adapter's broker.
+/// CM0004: a header that a referenced Correlation.Messaging adapter writes or replaces (<c>X-Correlation-ID</c>,
+/// <c>X-Causation-ID</c>, <c>X-Correlation-Flow</c>, <c>X-Message-ID</c>) written by hand, as a string literal, on that
+/// adapter's broker.
 /// </summary>
 /// <remarks>
 /// Only the names the adapters write are flagged: the read aliases (<c>correlation-id</c>, <c>rbs2-corr-id</c>, …) and
@@ -26,7 +27,7 @@ public sealed class HandWrittenHeaderAnalyzer : DiagnosticAnalyzer
     private const string RabbitMq = "RabbitMQ";
     private const string Sqs = "SQS";
 
-    private static readonly string[] WrittenNames = ["X-Correlation-ID", "X-Causation-ID", "X-Message-ID"];
+    private static readonly string[] WrittenNames = ["X-Correlation-ID", "X-Causation-ID", "X-Correlation-Flow", "X-Message-ID"];
 
     /// <inheritdoc />
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(Descriptors.HandWrittenHeader);

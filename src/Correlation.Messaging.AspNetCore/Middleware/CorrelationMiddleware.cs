@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Text;
 using System.Net;
 using Correlation.Messaging.AspNetCore.Logging;
+using Correlation.Messaging.Flow.Internal;
 using CorrelationMetrics = Correlation.Messaging.Logging.CorrelationMetrics;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
@@ -65,7 +66,7 @@ internal sealed class CorrelationMiddleware
                 return RejectAsync(context, ex);
             }
 
-            correlation = new CorrelationContext(extracted.CorrelationId, extracted.CausationId, RequestMessageId(context), extracted.Source);
+            correlation = _propagator.ContextFor(extracted, RequestMessageId(context));
             if (!Ascii.IsValid(correlation.CorrelationId))
             {
                 // Only Trust lets a non-ASCII ID through, and HTTP cannot echo it (Kestrel throws on the response header):
@@ -79,7 +80,7 @@ internal sealed class CorrelationMiddleware
             var id = _propagator.NewIdIgnoringAmbientTrace();
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "untrusted"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
-            correlation = new CorrelationContext(id, messageId: RequestMessageId(context), source: CorrelationIdSource.Generated);
+            correlation = new CorrelationContext(id, null, RequestMessageId(context), CorrelationIdSource.Generated, FlowMetadata.StartingNow(_propagator.ServiceName));
             if (_logger.IsEnabled(LogLevel.Debug))
             {
                 // Inside the new ID's scope, so a log reader attaches the event to the flow it concerns.
@@ -95,7 +96,7 @@ internal sealed class CorrelationMiddleware
 
     private CorrelationContext ReplaceNonAscii(CorrelationContext inbound)
     {
-        var replaced = new CorrelationContext(_propagator.NewId(), inbound.CausationId, inbound.MessageId, CorrelationIdSource.Replaced);
+        var replaced = new CorrelationContext(_propagator.NewId(), inbound.CausationId, inbound.MessageId, CorrelationIdSource.Replaced, inbound.Flow);
         using (_propagator.BeginScope(replaced))
         {
             Log.NonAsciiCorrelationIdReplaced(_logger, replaced.CorrelationId, CorrelationIdValidator.Sanitize(inbound.CorrelationId));
@@ -132,7 +133,7 @@ internal sealed class CorrelationMiddleware
     private async Task RejectAsync(HttpContext context, CorrelationIdRejectedException exception)
     {
         // The rejected request still gets an ID, so that the 400 and its log lines can be found.
-        var correlation = new CorrelationContext(_propagator.NewId(), source: CorrelationIdSource.Generated);
+        var correlation = new CorrelationContext(_propagator.NewId(), null, null, CorrelationIdSource.Generated, FlowMetadata.StartingNow(_propagator.ServiceName));
         Attach(context, correlation);
         using var scope = _propagator.BeginScope(correlation);
         Log.RequestRejected(_logger, exception.Problem, correlation.CorrelationId);

@@ -63,6 +63,9 @@ internal sealed class CorrelationPropagationHandler(CorrelationPropagator propag
         {
             Setter(request.Headers, propagator.CausationHeaderName, new OutboundHeaderValue(context, isMessageId: true));
         }
+
+        // The flow header is always ASCII (origin and previous ID pass the strict ID rules).
+        Setter(request.Headers, propagator.FlowHeaderName, propagator.FlowValue(context));
     }
 
     private static void Setter(HttpRequestHeaders headers, string name, OutboundHeaderValue value)

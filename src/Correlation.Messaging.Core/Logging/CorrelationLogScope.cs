@@ -5,8 +5,9 @@ using Correlation.Messaging.Propagation;
 namespace Correlation.Messaging.Logging;
 
 /// <summary>
-/// The logging scope state of one context: a read-only list of <c>correlation_id</c>, <c>causation_id</c> and
-/// <c>message_id</c> (only those present), built once per context and reused by every scope opened for it.
+/// The logging scope state of one context: a read-only list of <c>correlation_id</c>, <c>causation_id</c>,
+/// <c>message_id</c> (only those present), <c>correlation_depth</c>, <c>correlation_origin</c> and
+/// <c>previous_correlation_id</c> (only when set), built once per context and reused by every scope opened for it.
 /// </summary>
 /// <remarks>
 /// Logging providers that understand key/value scopes (the JSON console formatter with <c>IncludeScopes</c>,
@@ -20,7 +21,8 @@ internal sealed class CorrelationLogScope : IReadOnlyList<KeyValuePair<string, o
 
     public CorrelationLogScope(CorrelationContext context)
     {
-        var count = 1 + (context.CausationId is null ? 0 : 1) + (context.MessageId is null ? 0 : 1);
+        var previous = context.PreviousCorrelationId;
+        var count = 3 + (context.CausationId is null ? 0 : 1) + (context.MessageId is null ? 0 : 1) + (previous is null ? 0 : 1);
         _items = new KeyValuePair<string, object?>[count];
         var i = 0;
         _items[i++] = new(CorrelationHeaders.CorrelationIdLogField, context.CorrelationId);
@@ -31,7 +33,14 @@ internal sealed class CorrelationLogScope : IReadOnlyList<KeyValuePair<string, o
 
         if (context.MessageId is not null)
         {
-            _items[i] = new(CorrelationHeaders.MessageIdLogField, context.MessageId);
+            _items[i++] = new(CorrelationHeaders.MessageIdLogField, context.MessageId);
+        }
+
+        _items[i++] = new(CorrelationHeaders.DepthLogField, context.Depth);
+        _items[i++] = new(CorrelationHeaders.OriginLogField, context.Origin);
+        if (previous is not null)
+        {
+            _items[i] = new(CorrelationHeaders.PreviousCorrelationIdLogField, previous);
         }
     }
 

@@ -28,6 +28,14 @@ internal static class CorrelationMetrics
     public static readonly Counter<long> Degraded = Meter.CreateCounter<long>(
         "correlation.propagation.degraded", unit: "{message}", description: "Outgoing messages whose correlation metadata could not be written in full.");
 
+    /// <summary>Inbound flow metadata that was malformed, tagged <c>problem</c> and <c>policy</c>.</summary>
+    public static readonly Counter<long> FlowInvalid = Meter.CreateCounter<long>(
+        "correlation.flow.invalid", unit: "{message}", description: "Inbound flow metadata (depth, origin, start) that was malformed, by problem and applied policy.");
+
+    /// <summary>Inbound messages deeper than <c>MaxDepth</c> (the loop guard), tagged <c>policy</c>.</summary>
+    public static readonly Counter<long> FlowDepthExceeded = Meter.CreateCounter<long>(
+        "correlation.flow.depth_exceeded", unit: "{message}", description: "Inbound messages and requests whose flow depth was above MaxDepth, by applied policy.");
+
     /// <summary>Stored correlation capsules that could not be read, tagged <c>problem</c> (a <see cref="CorrelationCapsuleProblem"/> name).</summary>
     public static readonly Counter<long> CapsuleInvalid = Meter.CreateCounter<long>(
         "correlation.capsule.invalid", unit: "{capsule}", description: "Stored correlation capsules that were truncated, malformed, oversized or of another version.");

@@ -33,6 +33,15 @@ internal static partial class Log
     [LoggerMessage(7, LogLevel.Debug, "Inbound correlation ID in {HeaderName} is outside the allowed characters and was trusted by policy.", EventName = "CorrelationIdTrusted")]
     public static partial void CorrelationIdTrusted(ILogger logger, string headerName);
 
+    [LoggerMessage(9, LogLevel.Warning, "Inbound flow metadata in {HeaderName} was malformed ({Problem}); the flow restarts at this hop. Sanitized value: \"{SanitizedValue}\".", EventName = "InvalidFlowMetadataReplaced")]
+    public static partial void InvalidFlowMetadataReplaced(ILogger logger, string headerName, string problem, string sanitizedValue);
+
+    [LoggerMessage(10, LogLevel.Warning, "Inbound flow depth {Depth} is above MaxDepth {MaxDepth} (a message that republishes itself?); policy {Policy}.", EventName = "FlowDepthLimitExceeded")]
+    public static partial void FlowDepthLimitExceeded(ILogger logger, int depth, int maxDepth, FlowDepthLimitPolicy policy);
+
+    [LoggerMessage(11, LogLevel.Debug, "Started the new flow {CorrelationId}, linked to the previous flow {PreviousCorrelationId}.", EventName = "NewFlowStarted")]
+    public static partial void NewFlowStarted(ILogger logger, string correlationId, string? previousCorrelationId);
+
     [LoggerMessage(40, LogLevel.Warning, "Stored correlation capsule was unreadable ({Problem}); the deferred work runs under the new correlation ID {CorrelationId}. Sanitized capsule: \"{SanitizedValue}\".", EventName = "CorrelationCapsuleUnreadable")]
     public static partial void CapsuleUnreadable(ILogger logger, CorrelationCapsuleProblem problem, string correlationId, string sanitizedValue);
 

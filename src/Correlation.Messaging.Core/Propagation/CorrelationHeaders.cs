@@ -14,6 +14,9 @@ public static class CorrelationHeaders
     /// <summary>The per-message ID header, for brokers without a message ID of their own: <c>X-Message-ID</c>.</summary>
     public const string MessageId = "X-Message-ID";
 
+    /// <summary>The flow metadata header (depth, origin, start and previous flow; see <c>docs/wire-format.md</c>): <c>X-Correlation-Flow</c>.</summary>
+    public const string FlowMetadata = "X-Correlation-Flow";
+
     /// <summary>The request ID header, read as the last alias only when enabled: <c>X-Request-ID</c>.</summary>
     public const string RequestId = "X-Request-ID";
 
@@ -40,6 +43,15 @@ public static class CorrelationHeaders
 
     /// <summary>The structured-log field of the message being handled: <c>message_id</c>.</summary>
     public const string MessageIdLogField = "message_id";
+
+    /// <summary>The structured-log field of the flow depth (0 where the flow is handled first): <c>correlation_depth</c>.</summary>
+    public const string DepthLogField = "correlation_depth";
+
+    /// <summary>The structured-log field of the service that started the flow: <c>correlation_origin</c>.</summary>
+    public const string OriginLogField = "correlation_origin";
+
+    /// <summary>The structured-log field of the flow a new flow was started from, present only then: <c>previous_correlation_id</c>.</summary>
+    public const string PreviousCorrelationIdLogField = "previous_correlation_id";
 
     /// <summary>Gets the default read aliases, in precedence order.</summary>
     public static IReadOnlyList<string> DefaultAliases { get; } =

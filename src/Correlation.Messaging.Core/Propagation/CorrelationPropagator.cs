@@ -1,4 +1,5 @@
 using Correlation.Messaging.DependencyInjection;
+using Correlation.Messaging.Flow.Internal;
 using Correlation.Messaging.Generation;
 using Correlation.Messaging.Generation.Internal;
 using Correlation.Messaging.Internal;
@@ -34,6 +35,7 @@ public sealed class CorrelationPropagator
     private readonly InvalidCorrelationIdPolicy _invalidPolicy;
     private readonly MissingCorrelationIdPolicy _missingPolicy;
     private readonly ILogger _logger;
+    private readonly OriginCache _origins = new();
 
     /// <summary>Initializes a new instance of the <see cref="CorrelationPropagator"/> class from registered options (used by <c>AddCorrelation</c>).</summary>
     /// <param name="options">The options.</param>
@@ -66,6 +68,7 @@ public sealed class CorrelationPropagator
         _invalidPolicy = options.InvalidIdPolicy;
         _missingPolicy = options.MissingIdPolicy;
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
+        ServiceName = options.ServiceName ?? ServiceNames.Default(options.MaxLength, options.AllowedSymbols ?? string.Empty);
     }
 
     /// <summary>Gets a propagator with default options and no logging, for code without dependency injection.</summary>
@@ -82,6 +85,12 @@ public sealed class CorrelationPropagator
 
     /// <summary>Gets the per-message ID header name.</summary>
     public string MessageIdHeaderName => Options.MessageIdHeaderName;
+
+    /// <summary>Gets the flow metadata header name.</summary>
+    internal string FlowHeaderName => Options.FlowHeaderName;
+
+    /// <summary>Gets the origin this service writes for the flows it starts: <see cref="CorrelationOptions.ServiceName"/> or its default.</summary>
+    internal string ServiceName { get; }
 
     /// <summary>Gets the alias header names read after the canonical name and the native property, in order.</summary>
     public IReadOnlyList<string> Aliases => _aliases;
@@ -113,7 +122,21 @@ public sealed class CorrelationPropagator
         var id = _generator.NewId();
         Log.OutgoingCorrelationIdGenerated(_logger, id);
         CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "outgoing"));
-        return new CorrelationContext(id, source: CorrelationIdSource.Generated);
+        return new CorrelationContext(id, null, null, CorrelationIdSource.Generated, FlowMetadata.StartingNow(ServiceName));
+    }
+
+    /// <summary>The context of a new flow linked to <paramref name="previous"/> (see <see cref="CorrelationContext.StartNewFlow"/>).</summary>
+    /// <param name="previous">The ambient context, or <see langword="null"/>.</param>
+    /// <returns>The new flow's context.</returns>
+    internal CorrelationContext NewFlow(CorrelationContext? previous)
+    {
+        var id = _generator.NewId();
+        var previousId = previous is not null && _validator.Validate(previous.CorrelationId, trust: false) == CorrelationIdProblem.None
+            ? previous.CorrelationId
+            : null;
+        Log.NewFlowStarted(_logger, id, previousId);
+        CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "new_flow"));
+        return new CorrelationContext(id, null, null, CorrelationIdSource.Generated, FlowMetadata.StartingNow(ServiceName, previousId));
     }
 
     /// <summary>
@@ -138,7 +161,7 @@ public sealed class CorrelationPropagator
         {
             var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
             Log.ExistingCorrelationIdKept(_logger, existing!);
-            return new CorrelationContext(existing!, messageId: causationId, source: CorrelationIdSource.Inbound);
+            return new CorrelationContext(existing!, null, causationId, CorrelationIdSource.Inbound, ExistingFlow(carrier, getter));
         }
 
         return GetOutgoingContext();
@@ -163,7 +186,14 @@ public sealed class CorrelationPropagator
         {
             setter(carrier, Options.CausationHeaderName, new OutboundHeaderValue(context, isMessageId: true));
         }
+
+        setter(carrier, Options.FlowHeaderName, new OutboundHeaderValue(context.OutgoingFlow(ServiceName)));
     }
+
+    /// <summary>Returns the flow header value that messages sent from <paramref name="context"/> carry (cached on the context).</summary>
+    /// <param name="context">The context.</param>
+    /// <returns>The value.</returns>
+    internal OutboundHeaderValue FlowValue(CorrelationContext context) => new(context.OutgoingFlow(ServiceName));
 
     /// <summary>
     /// Reads correlation metadata from <paramref name="carrier"/> and applies validation and the configured policies.
@@ -202,6 +232,7 @@ public sealed class CorrelationPropagator
 
         var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
         var messageId = readMessageIdHeader ? ReadOptional(carrier, getter, Options.MessageIdHeaderName) : null;
+        var flow = ReadFlow(getter(carrier, Options.FlowHeaderName));
 
         if (value.HadDuplicates)
         {
@@ -217,7 +248,7 @@ public sealed class CorrelationPropagator
             }
 
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", trusted ? "trusted" : "accepted"));
-            return new ExtractedCorrelation(correlationId!, causationId, messageId, CorrelationIdSource.Inbound, problem);
+            return new ExtractedCorrelation(correlationId!, causationId, messageId, CorrelationIdSource.Inbound, problem, flow);
         }
 
         if (problem == CorrelationIdProblem.Missing)
@@ -232,13 +263,13 @@ public sealed class CorrelationPropagator
             var generated = _generator.NewId();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(generated, causationId, messageId, CorrelationIdSource.Generated)));
+                using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(generated, causationId, messageId, CorrelationIdSource.Generated, flow)));
                 Log.CorrelationIdGenerated(_logger, generated);
             }
 
             CorrelationMetrics.Generated.Add(1, new KeyValuePair<string, object?>("reason", "missing"));
             CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "generated"));
-            return new ExtractedCorrelation(generated, causationId, messageId, CorrelationIdSource.Generated, problem);
+            return new ExtractedCorrelation(generated, causationId, messageId, CorrelationIdSource.Generated, problem, flow);
         }
 
         var sanitized = Sanitize(value);
@@ -253,7 +284,7 @@ public sealed class CorrelationPropagator
         if (_logger.IsEnabled(LogLevel.Warning))
         {
             // Inside the new ID's logging scope, so a log reader attaches the warning to the flow it concerns.
-            using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(replacement, causationId, messageId, CorrelationIdSource.Replaced)));
+            using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(replacement, causationId, messageId, CorrelationIdSource.Replaced, flow)));
             Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
         }
 
@@ -263,7 +294,7 @@ public sealed class CorrelationPropagator
             new KeyValuePair<string, object?>("problem", ProblemTags[(int)problem]),
             new KeyValuePair<string, object?>("policy", PolicyTags[(int)_invalidPolicy]));
         CorrelationMetrics.Inbound.Add(1, new KeyValuePair<string, object?>("outcome", "replaced"));
-        return new ExtractedCorrelation(replacement, causationId, messageId, CorrelationIdSource.Replaced, problem);
+        return new ExtractedCorrelation(replacement, causationId, messageId, CorrelationIdSource.Replaced, problem, flow);
     }
 
     /// <summary>
@@ -316,7 +347,8 @@ public sealed class CorrelationPropagator
     internal bool IsOwnHeaderName(string name) =>
         HeaderLookup.IsSpellingOf(name, Options.HeaderName)
         || HeaderLookup.IsSpellingOf(name, Options.CausationHeaderName)
-        || HeaderLookup.IsSpellingOf(name, Options.MessageIdHeaderName);
+        || HeaderLookup.IsSpellingOf(name, Options.MessageIdHeaderName)
+        || HeaderLookup.IsSpellingOf(name, Options.FlowHeaderName);
 
     /// <summary>The context of a consumed message: the extracted IDs, and <paramref name="messageId"/> (or the extracted message ID header), made safe to log.</summary>
     /// <param name="extracted">The result of <see cref="Extract{TCarrier}"/>.</param>
@@ -331,7 +363,93 @@ public sealed class CorrelationPropagator
             messageId = CorrelationIdValidator.Sanitize(messageId);
         }
 
-        return new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source);
+        return new CorrelationContext(id, extracted.CausationId, messageId, extracted.Source, extracted.Flow.IsSet ? extracted.Flow : FlowMetadata.StartingNow(ServiceName));
+    }
+
+    /// <summary>
+    /// Reads the inbound flow header by the wire format's rules: absent starts the flow here; malformed gets the
+    /// invalid-ID policy (restart here, or reject); deeper than <see cref="CorrelationOptions.MaxDepth"/> gets the depth-limit policy.
+    /// </summary>
+    /// <param name="value">The flow header as the carrier holds it.</param>
+    /// <returns>The flow of the inbound message, depth as carried.</returns>
+    /// <exception cref="CorrelationIdRejectedException">The header is malformed or too deep and the policy is to reject.</exception>
+    internal FlowMetadata ReadFlow(InboundHeaderValue value)
+    {
+        if (!value.IsPresent)
+        {
+            return FlowMetadata.StartingNow(ServiceName);
+        }
+
+        var problem = ParseFlow(value, out var flow);
+        if (problem != FlowProblem.None)
+        {
+            var sanitized = Sanitize(value);
+            var problemTag = ProblemName(problem);
+            if (_invalidPolicy == InvalidCorrelationIdPolicy.Reject)
+            {
+                Log.InvalidCorrelationIdRejected(_logger, Options.FlowHeaderName, CorrelationIdProblem.InvalidFlowMetadata, sanitized);
+                CorrelationMetrics.FlowInvalid.Add(1, new KeyValuePair<string, object?>("problem", problemTag), new KeyValuePair<string, object?>("policy", "Reject"));
+                throw new CorrelationIdRejectedException(CorrelationIdProblem.InvalidFlowMetadata, Options.FlowHeaderName, sanitized);
+            }
+
+            Log.InvalidFlowMetadataReplaced(_logger, Options.FlowHeaderName, problemTag, sanitized);
+            CorrelationMetrics.FlowInvalid.Add(1, new KeyValuePair<string, object?>("problem", problemTag), new KeyValuePair<string, object?>("policy", PolicyTags[(int)_invalidPolicy]));
+            return FlowMetadata.StartingNow(ServiceName);
+        }
+
+        if (flow.Depth > Options.MaxDepth)
+        {
+            var policy = Options.DepthLimitPolicy;
+            Log.FlowDepthLimitExceeded(_logger, flow.Depth, Options.MaxDepth, policy);
+            CorrelationMetrics.FlowDepthExceeded.Add(1, new KeyValuePair<string, object?>("policy", policy == FlowDepthLimitPolicy.Reject ? "Reject" : "LogAndContinue"));
+            if (policy == FlowDepthLimitPolicy.Reject)
+            {
+                throw new CorrelationIdRejectedException(CorrelationIdProblem.FlowDepthExceeded, Options.FlowHeaderName, Sanitize(value));
+            }
+        }
+
+        return flow;
+    }
+
+    private static string ProblemName(FlowProblem problem) => problem switch
+    {
+        FlowProblem.Null => "Null",
+        FlowProblem.WrongType => "WrongType",
+        FlowProblem.InvalidUtf8 => "InvalidUtf8",
+        FlowProblem.Empty => "Empty",
+        FlowProblem.TooLong => "TooLong",
+        FlowProblem.UnsafeCharacter => "UnsafeCharacter",
+        FlowProblem.Depth => "Depth",
+        FlowProblem.Origin => "Origin",
+        FlowProblem.Start => "Start",
+        FlowProblem.Previous => "Previous",
+        _ => "Malformed",
+    };
+
+    private FlowProblem ParseFlow(InboundHeaderValue value, out FlowMetadata flow)
+    {
+        flow = default;
+        var now = FlowMetadata.ApproximateNowUnixMilliseconds();
+        return value.Kind switch
+        {
+            InboundHeaderValueKind.Text => FlowMetadata.TryParse(value.Text, _validator, now, _origins, out flow),
+            InboundHeaderValueKind.Utf8 => FlowMetadata.TryParse(value.Utf8.Span, _validator, now, _origins, out flow),
+            InboundHeaderValueKind.Null => FlowProblem.Null,
+            _ => FlowProblem.WrongType,
+        };
+    }
+
+    /// <summary>The flow an outgoing carrier already holds, for a relay outside any scope: kept as it is when valid (so the relayed message carries it unchanged), else a flow starting here.</summary>
+    internal FlowMetadata ExistingFlow<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    {
+        var value = getter(carrier, Options.FlowHeaderName);
+        if (value.IsPresent && ParseFlow(value, out var flow) == FlowProblem.None)
+        {
+            // The context is one hop before the message, so that writing it back gives the same depth.
+            return flow with { Depth = Math.Max(0, flow.Depth - 1) };
+        }
+
+        return FlowMetadata.StartingNow(ServiceName);
     }
 
     private static string Sanitize(InboundHeaderValue value) => value.Kind switch

@@ -1,3 +1,5 @@
+using Correlation.Messaging.Flow.Internal;
+
 namespace Correlation.Messaging.Propagation;
 
 /// <summary>
@@ -6,8 +8,9 @@ namespace Correlation.Messaging.Propagation;
 /// <remarks>A struct, so that extraction allocates at most the decoded ID strings.</remarks>
 public readonly struct ExtractedCorrelation
 {
-    internal ExtractedCorrelation(string correlationId, string? causationId, string? messageId, CorrelationIdSource source, CorrelationIdProblem problem)
+    internal ExtractedCorrelation(string correlationId, string? causationId, string? messageId, CorrelationIdSource source, CorrelationIdProblem problem, FlowMetadata flow = default)
     {
+        Flow = flow;
         CorrelationId = correlationId;
         CausationId = causationId;
         MessageId = messageId;
@@ -29,4 +32,7 @@ public readonly struct ExtractedCorrelation
 
     /// <summary>Gets why the inbound value was not used, or <see cref="CorrelationIdProblem.None"/>.</summary>
     public CorrelationIdProblem Problem { get; }
+
+    /// <summary>Gets the flow metadata of the inbound message (depth as carried), or the metadata of a flow starting at this hop.</summary>
+    internal FlowMetadata Flow { get; }
 }

@@ -1,3 +1,5 @@
+using Correlation.Messaging.Flow.Internal;
+
 namespace Correlation.Messaging.Propagation;
 
 /// <summary>
@@ -9,7 +11,8 @@ namespace Correlation.Messaging.Propagation;
 /// </remarks>
 public readonly struct OutboundHeaderValue
 {
-    private readonly CorrelationContext _context;
+    private readonly CorrelationContext? _context;
+    private readonly OutgoingFlowValue? _flow;
     private readonly bool _isMessageId;
 
     internal OutboundHeaderValue(CorrelationContext context, bool isMessageId)
@@ -18,11 +21,13 @@ public readonly struct OutboundHeaderValue
         _isMessageId = isMessageId;
     }
 
+    internal OutboundHeaderValue(OutgoingFlowValue flow) => _flow = flow;
+
     /// <summary>Gets the value as text.</summary>
-    public string Text => _isMessageId ? _context.MessageId! : _context.CorrelationId;
+    public string Text => _flow is not null ? _flow.Text : _isMessageId ? _context!.MessageId! : _context!.CorrelationId;
 
     /// <summary>Gets the value as cached UTF-8 bytes. Never write to the underlying array.</summary>
-    public ReadOnlyMemory<byte> Utf8 => _isMessageId ? _context.MessageIdUtf8 : _context.CorrelationIdUtf8;
+    public ReadOnlyMemory<byte> Utf8 => _flow is not null ? _flow.Utf8 : _isMessageId ? _context!.MessageIdUtf8 : _context!.CorrelationIdUtf8;
 
     /// <inheritdoc />
     public override string ToString() => Text;

@@ -31,4 +31,10 @@ public enum CorrelationIdProblem
 
     /// <summary>The header had a wire type that cannot hold a correlation ID (a number, a table, binary data). Never accepted.</summary>
     WrongType = 8,
+
+    /// <summary>The flow metadata header was malformed (see <c>docs/wire-format.md</c>) and the policy is <see cref="InvalidCorrelationIdPolicy.Reject"/>.</summary>
+    InvalidFlowMetadata = 9,
+
+    /// <summary>The flow depth was above <see cref="CorrelationOptions.MaxDepth"/> and <see cref="CorrelationOptions.DepthLimitPolicy"/> is <see cref="FlowDepthLimitPolicy.Reject"/>.</summary>
+    FlowDepthExceeded = 10,
 }

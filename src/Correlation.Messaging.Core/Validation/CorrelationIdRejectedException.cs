@@ -51,7 +51,11 @@ public sealed class CorrelationIdRejectedException : Exception
     public string? SanitizedValue { get; }
 
     private static string FormatMessage(CorrelationIdProblem problem, string? headerName, string? sanitizedValue) =>
-        problem == CorrelationIdProblem.Missing
-            ? "The inbound message carries no correlation ID and the missing-ID policy is Reject."
-            : $"The inbound correlation ID in '{headerName}' was rejected ({problem}): \"{sanitizedValue}\".";
+        problem switch
+        {
+            CorrelationIdProblem.Missing => "The inbound message carries no correlation ID and the missing-ID policy is Reject.",
+            CorrelationIdProblem.FlowDepthExceeded => $"The inbound flow depth in '{headerName}' is above MaxDepth (a loop?) and the depth-limit policy is Reject: \"{sanitizedValue}\".",
+            CorrelationIdProblem.InvalidFlowMetadata => $"The inbound flow metadata in '{headerName}' was malformed and the invalid-ID policy is Reject: \"{sanitizedValue}\".",
+            _ => $"The inbound correlation ID in '{headerName}' was rejected ({problem}): \"{sanitizedValue}\".",
+        };
 }

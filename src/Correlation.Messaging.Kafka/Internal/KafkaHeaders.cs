@@ -12,9 +12,6 @@ namespace Correlation.Messaging.Kafka.Internal;
 /// </summary>
 internal static class KafkaHeaders
 {
-    /// <summary>The length of a message ID: a UUID in its 36-character text form.</summary>
-    internal const int MessageIdLength = 36;
-
     /// <summary>Reads a header by the one lookup rule (any spelling; the exact one, else the last; duplicates flagged); a null value is <see cref="InboundHeaderValue.Null"/>.</summary>
     public static readonly CorrelationHeaderGetter<Headers?> Getter = static (headers, name) => Get(headers, name);
 
@@ -53,6 +50,38 @@ internal static class KafkaHeaders
     }
 
     /// <summary>
+    /// Appends our headers for <paramref name="context"/> to <paramref name="headers"/> (which holds none of ours). For the
+    /// ambient context, reused by every record produced in its flow, the header objects are built once and kept on the
+    /// context, so a record costs no header allocation; another context (a generated one) is written directly.
+    /// </summary>
+    public static void AppendOwn(Headers headers, CorrelationContext context, CorrelationPropagator propagator)
+    {
+        if (!ReferenceEquals(context, CorrelationContext.Current))
+        {
+            propagator.Inject(context, headers, Setter);
+            return;
+        }
+
+        if (context.CarrierCache is not CachedHeaders cached || !ReferenceEquals(cached.Propagator, propagator))
+        {
+            var built = new Headers();
+            propagator.Inject(context, built, Setter);
+            var own = new IHeader[built.Count];
+            for (var i = 0; i < own.Length; i++)
+            {
+                own[i] = built[i];
+            }
+
+            context.CarrierCache = cached = new CachedHeaders(propagator, own);
+        }
+
+        foreach (var header in cached.Headers)
+        {
+            headers.Add(header);
+        }
+    }
+
+    /// <summary>
     /// Returns a new <see cref="Headers"/> with the caller's headers except ours (any spelling), in order.
     /// The caller's instance is never modified; header objects are shared, their bytes are not copied.
     /// </summary>
@@ -76,31 +105,6 @@ internal static class KafkaHeaders
         return copy;
     }
 
-    /// <summary>Returns a new message ID: a UUIDv7 (RFC 9562, time-ordered) as 36 UTF-8 bytes, formatted without an intermediate string.</summary>
-    /// <remarks>
-    /// The 74 random bits come from <see cref="Random.Shared"/> rather than the operating system's cryptographic source
-    /// that <see cref="Guid.CreateVersion7()"/> uses: a message ID must be unique, not unguessable, and this keeps the
-    /// per-message cost in nanoseconds rather than a system call.
-    /// </remarks>
-    public static byte[] NewMessageId()
-    {
-        Span<byte> uuid = stackalloc byte[16];
-        Random.Shared.NextBytes(uuid[6..]);
-        var milliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        for (var i = 5; i >= 0; i--)
-        {
-            uuid[i] = (byte)milliseconds;
-            milliseconds >>= 8;
-        }
-
-        uuid[6] = (byte)((uuid[6] & 0x0F) | 0x70); // version 7
-        uuid[8] = (byte)((uuid[8] & 0x3F) | 0x80); // RFC 9562 variant
-
-        var bytes = new byte[MessageIdLength];
-        new Guid(uuid, bigEndian: true).TryFormat(bytes, out _, "D");
-        return bytes;
-    }
-
     /// <summary>The reference used as the message ID of a record without a valid message ID header: <c>topic:partition:offset</c>.</summary>
     /// <remarks>
     /// Colons, not <c>topic/partition@offset</c>: the reference travels downstream as a causation ID, which is validated
@@ -113,6 +117,14 @@ internal static class KafkaHeaders
         MemoryMarshal.TryGetArray(utf8, out var segment) && segment.Offset == 0 && segment.Count == segment.Array!.Length
             ? segment.Array
             : utf8.ToArray();
+
+    /// <summary>The header objects of one context for one propagator (header names and service name are the propagator's).</summary>
+    private sealed class CachedHeaders(CorrelationPropagator propagator, IHeader[] headers)
+    {
+        public CorrelationPropagator Propagator { get; } = propagator;
+
+        public IHeader[] Headers { get; } = headers;
+    }
 
     public static void RemoveAll(Headers headers, string name)
     {

@@ -29,7 +29,7 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator,
             // A delivery without a transport message ID (every transport but RabbitMQ, or a raw AMQP client's message
             // without message_id): take the envelope's message ID.
             var ambient = received.Context;
-            return SendInScope(new CorrelationContext(ambient.CorrelationId, ambient.CausationId, Format(context.MessageId), ambient.Source), context, next);
+            return SendInScope(ambient.With(ambient.CausationId, Format(context.MessageId), ambient.Source), context, next);
         }
 
         var extracted = transport.Extract(context.ReceiveContext, propagator);

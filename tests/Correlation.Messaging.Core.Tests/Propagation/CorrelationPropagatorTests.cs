@@ -46,7 +46,7 @@ public sealed class CorrelationPropagatorTests
     {
         var carrier = new Dictionary<string, string>();
         CorrelationPropagator.Default.Inject(new CorrelationContext("edge"), carrier, TextSetter);
-        carrier.Keys.ShouldBe([CorrelationHeaders.CorrelationId]);
+        carrier.Keys.ShouldBe(["X-Correlation-ID", "X-Correlation-Flow"]);
     }
 
     [Fact]

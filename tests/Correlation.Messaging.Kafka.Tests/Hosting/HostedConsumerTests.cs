@@ -74,7 +74,7 @@ public sealed class HostedConsumerTests(KafkaFixture kafka)
         probe.Attempts["poison"].ShouldBe(3);
         dead!.Message.Key.ShouldBe("k");
         dead.Message.Value.ShouldBe("poison");
-        sent.Message.Headers.Select(h => h.Key).ShouldContain(CorrelationHeaders.MessageId);
+        sent.Message.Headers.Select(h => h.Key).ShouldContain(CorrelationHeaders.FlowMetadata);
         foreach (var header in sent.Message.Headers)
         {
             Encoding.UTF8.GetString(dead.Message.Headers.GetLastBytes(header.Key)).ShouldBe(Encoding.UTF8.GetString(header.GetValueBytes()), header.Key);

@@ -86,9 +86,10 @@ public sealed class KcatInteropTests(KafkaFixture kafka)
                 TestContext.Current.CancellationToken);
         }
 
-        var messageId = Encoding.UTF8.GetString(delivery.Message.Headers.GetLastBytes(CorrelationHeaders.MessageId));
+        var flow = Encoding.UTF8.GetString(delivery.Message.Headers.GetLastBytes(CorrelationHeaders.FlowMetadata));
+        Correlation.Messaging.Contracts.Oracle.FlowOracle.Parse(flow).ShouldNotBeNull(flow).Depth.ShouldBe(1);
         var printed = await RunAsync(string.Empty, "-b", kafka.BootstrapServers, "-C", "-t", topic, "-p", "0", "-o", "beginning", "-c", "1", "-e", "-f", "%h\n");
 
-        printed.Trim().ShouldBe($"tenant=acme,X-Correlation-ID=our-flow-1,X-Causation-ID=parent-msg-1,X-Message-ID={messageId}");
+        printed.Trim().ShouldBe($"tenant=acme,X-Correlation-ID=our-flow-1,X-Causation-ID=parent-msg-1,X-Correlation-Flow={flow}");
     }
 }

@@ -26,7 +26,7 @@ public sealed class RoundTripTests(KafkaFixture kafka)
             delivery = await producer.ProduceAsync(topic, new Message<string, string> { Key = "k", Value = "order" }, TestContext.Current.CancellationToken);
         }
 
-        var sentMessageId = Encoding.UTF8.GetString(delivery.Message.Headers.GetLastBytes(CorrelationHeaders.MessageId));
+        var sentMessageId = $"{delivery.Topic}:{delivery.Partition.Value}:{delivery.Offset.Value}";
         using var consumer = kafka.Consumer(topic);
         consumer.Subscribe(topic);
         CorrelationContext? seen = null;
@@ -57,7 +57,7 @@ public sealed class RoundTripTests(KafkaFixture kafka)
     }
 
     [Fact]
-    public async Task ConsumerProducesDownstream_KeepsCorrelationSetsCausationNewMessageId()
+    public async Task ConsumerProducesDownstream_KeepsCorrelationSetsCausationToTheRecordsOffset()
     {
         var propagator = new CorrelationPropagator(new CorrelationOptions());
         var orders = KafkaFixture.NewTopic("orders");
@@ -71,7 +71,7 @@ public sealed class RoundTripTests(KafkaFixture kafka)
             order = await producer.ProduceAsync(new TopicPartition(orders, 0), new Message<string, string> { Value = "order" }, TestContext.Current.CancellationToken);
         }
 
-        var orderMessageId = Encoding.UTF8.GetString(order.Message.Headers.GetLastBytes(CorrelationHeaders.MessageId));
+        var orderMessageId = $"{order.Topic}:{order.Partition.Value}:{order.Offset.Value}";
 
         // Service B: consumes the order and produces an invoice inside the handler.
         using (var orderConsumer = kafka.AssignedConsumer(orders))

@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
+using Correlation.Messaging.Contracts.Oracle;
 using Correlation.Messaging.Kafka.Producer.Internal;
 using Correlation.Messaging.Kafka.Tests.Fakes;
 using Correlation.Messaging.Propagation;
@@ -30,20 +31,18 @@ public sealed class CorrelatingProducerTests
         (Message<string, string>)_recorder.Calls.Where(c => c.Method.StartsWith("Produce", StringComparison.Ordinal)).ElementAt(index).Args[1]!;
 
     [Fact]
-    public void Produce_NoHeadersOutsideScope_WritesCorrelationAndMessageIdOnly()
+    public void Produce_NoHeadersOutsideScope_WritesCorrelationAndFlowOnly()
     {
         _producer.Produce("t", new Message<string, string> { Key = "k", Value = "v" });
 
         var headers = Sent().Headers;
-        headers.CountOf(CorrelationHeaders.CorrelationId).ShouldBe(1);
-        headers.CountOf(CorrelationHeaders.MessageId).ShouldBe(1);
-        headers.CountOf(CorrelationHeaders.CausationId).ShouldBe(0);
+        headers.Select(h => h.Key).ShouldBe(["X-Correlation-ID", "X-Correlation-Flow"], "two headers at the edge: the wire budget");
         Guid.TryParse(headers.Text(CorrelationHeaders.CorrelationId), out _).ShouldBeTrue();
-        Guid.Parse(headers.Text(CorrelationHeaders.MessageId)!).Version.ShouldBe(7);
+        FlowOracle.Parse(headers.Text("X-Correlation-Flow"))!.Depth.ShouldBe(1);
     }
 
     [Fact]
-    public async Task ProduceAsync_InsideConsumeScope_CarriesCorrelationAndCausationAndNewMessageId()
+    public async Task ProduceAsync_InsideConsumeScope_CarriesCorrelationCausationAndFlowNoMessageId()
     {
         using var scope = CorrelationContext.BeginScope(new CorrelationContext("flow-1", "cause-0", "consumed-7"));
 
@@ -52,7 +51,7 @@ public sealed class CorrelatingProducerTests
         var headers = Sent().Headers;
         headers.Text(CorrelationHeaders.CorrelationId).ShouldBe("flow-1");
         headers.Text(CorrelationHeaders.CausationId).ShouldBe("consumed-7");
-        headers.Text(CorrelationHeaders.MessageId).ShouldNotBe("consumed-7");
+        headers.Select(h => h.Key).ShouldBe(["X-Correlation-ID", "X-Causation-ID", "X-Correlation-Flow"], "no X-Message-ID: topic:partition:offset is the record's ID");
         delivery.Message.Headers.ShouldBeSameAs(headers, "the delivery result carries the message as written");
     }
 
@@ -92,10 +91,9 @@ public sealed class CorrelatingProducerTests
         _producer.Produce("t", new Message<string, string> { Headers = callerHeaders });
 
         var sent = Sent().Headers;
-        sent.Select(h => h.Key).ShouldBe(["a", "b", CorrelationHeaders.CorrelationId, CorrelationHeaders.CausationId, CorrelationHeaders.MessageId]);
+        sent.Select(h => h.Key).ShouldBe(["a", "b", CorrelationHeaders.CorrelationId, CorrelationHeaders.CausationId, "X-Correlation-Flow"]);
         sent.Text(CorrelationHeaders.CorrelationId).ShouldBe("mine");
         sent.Text(CorrelationHeaders.CausationId).ShouldBe("m1");
-        sent.Text(CorrelationHeaders.MessageId).ShouldNotBe("stale-2");
     }
 
     [Fact]
@@ -120,7 +118,6 @@ public sealed class CorrelatingProducerTests
         Sent(0).Headers.Text(CorrelationHeaders.CorrelationId).ShouldBe("flow-a");
         Sent(1).Headers.Text(CorrelationHeaders.CorrelationId).ShouldBe("flow-b");
         Sent(1).Headers.Text(CorrelationHeaders.CausationId).ShouldBe("mb");
-        Sent(0).Headers.Text(CorrelationHeaders.MessageId).ShouldNotBe(Sent(1).Headers.Text(CorrelationHeaders.MessageId));
         foreach (var sent in new[] { Sent(0), Sent(1) })
         {
             sent.Key.ShouldBe("k");
@@ -153,19 +150,38 @@ public sealed class CorrelatingProducerTests
     }
 
     [Fact]
+    public void Produce_TwiceInOneScope_SharesOurHeaderObjectsPerPropagator()
+    {
+        using var scope = CorrelationContext.BeginScope(new CorrelationContext("shared", messageId: "m"));
+        var other = _inner.WithCorrelation(new CorrelationPropagator(new CorrelationOptions { FlowHeaderName = "flow" }));
+
+        _producer.Produce("t", new Message<string, string>());
+        _producer.Produce("t", new Message<string, string>());
+        other.Produce("t", new Message<string, string>());
+
+        Sent(0).Headers.ShouldNotBeSameAs(Sent(1).Headers);
+        for (var i = 0; i < 3; i++)
+        {
+            Sent(1).Headers[i].ShouldBeSameAs(Sent(0).Headers[i], "one flow's header objects are built once");
+        }
+
+        Sent(2).Headers.Select(h => h.Key).ShouldBe(["X-Correlation-ID", "X-Causation-ID", "flow"], "another propagator's names are its own");
+    }
+
+    [Fact]
     public void Produce_NullMessage_Throws() =>
         Should.Throw<ArgumentNullException>(() => _producer.Produce("t", null!));
 
     [Fact]
     public void Produce_CustomHeaderNames_UsesPropagatorOptions()
     {
-        var options = new CorrelationOptions { HeaderName = "corr", CausationHeaderName = "cause", MessageIdHeaderName = "mid" };
+        var options = new CorrelationOptions { HeaderName = "corr", CausationHeaderName = "cause", MessageIdHeaderName = "mid", FlowHeaderName = "flow" };
         var producer = _inner.WithCorrelation(new CorrelationPropagator(options));
         using var scope = CorrelationContext.BeginScope(new CorrelationContext("c1", messageId: "m1"));
 
         producer.Produce("t", new Message<string, string> { Headers = Records.Headers(("MID", "stale")) });
 
-        Sent().Headers.Select(h => h.Key).ShouldBe(["corr", "cause", "mid"]);
+        Sent().Headers.Select(h => h.Key).ShouldBe(["corr", "cause", "flow"], "a stale message-ID header (any spelling) is removed, none is written");
     }
 
     [Fact]

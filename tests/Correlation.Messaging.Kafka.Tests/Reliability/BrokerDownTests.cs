@@ -175,7 +175,7 @@ public sealed class BrokerDownTests(KafkaFixture kafka)
             var record = seen[i].Single();
             var report = reports[i];
             record.Correlation.ShouldBe(ids[i], $"message {i}");
-            record.MessageId.ShouldBe(Encoding.UTF8.GetString(report.Message.Headers.GetLastBytes(CorrelationHeaders.MessageId)), $"message {i}");
+            record.MessageId.ShouldBe($"{report.Topic}:{report.Partition.Value}:{report.Offset.Value}", $"message {i}: a record's ID is topic:partition:offset");
             record.Offset.ShouldBe(report.Offset.Value, $"message {i}");
         }
     }

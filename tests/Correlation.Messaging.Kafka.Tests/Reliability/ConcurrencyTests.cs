@@ -50,7 +50,7 @@ public sealed class ConcurrencyTests(KafkaFixture kafka)
         void Check(ConsumeResult<string, string> r, CorrelationContext? current, string when)
         {
             var header = r.Message.Headers.TryGetLastBytes(CorrelationHeaders.CorrelationId, out var bytes) ? Encoding.UTF8.GetString(bytes) : null;
-            var messageId = r.Message.Headers.TryGetLastBytes(CorrelationHeaders.MessageId, out var mid) ? Encoding.UTF8.GetString(mid) : null;
+            var messageId = r.Message.Headers.TryGetLastBytes(CorrelationHeaders.MessageId, out var mid) ? Encoding.UTF8.GetString(mid) : $"{r.Topic}:{r.Partition.Value}:{r.Offset.Value}";
             if (current?.CorrelationId != r.Message.Value || header != r.Message.Value || current.MessageId != messageId)
             {
                 crossTalk.Enqueue($"{when} {r.TopicPartitionOffset}: value {r.Message.Value}, header {header}, context {current?.CorrelationId}/{current?.MessageId}, message ID {messageId}");

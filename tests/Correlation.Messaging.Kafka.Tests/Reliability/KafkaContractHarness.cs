@@ -157,7 +157,7 @@ public sealed class KafkaContractHarness : IRelayContractHarness
                     message.Value,
                     Text(message.Headers, CorrelationHeaders.CorrelationId),
                     Text(message.Headers, CorrelationHeaders.CausationId),
-                    Text(message.Headers, CorrelationHeaders.MessageId)));
+                    BrokerMessageId(record)));
             }
         }
 

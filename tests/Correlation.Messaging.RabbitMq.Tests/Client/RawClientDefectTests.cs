@@ -45,7 +45,7 @@ public sealed class RawClientDefectTests(RabbitMqFixture fixture)
         var copied = new BasicProperties
         {
             MessageId = "m-2",
-            Headers = new Dictionary<string, object?> { ["x-correlation-id"] = "inbound-flow", ["x-causation-id"] = "old-cause", ["other"] = "kept" },
+            Headers = new Dictionary<string, object?> { ["x-correlation-id"] = "inbound-flow", ["x-causation-id"] = "old-cause", ["x-correlation-flow"] = "9 old 1764505103123", ["other"] = "kept" },
         };
 
         using (CorrelationContext.BeginScope(new CorrelationContext("flow-3", messageId: "handled-3")))
@@ -54,7 +54,8 @@ public sealed class RawClientDefectTests(RabbitMqFixture fixture)
         }
 
         var result = await GetAsync(channel, queue);
-        result.BasicProperties.Headers!.Keys.ShouldBe(["other", "X-Correlation-ID", "X-Causation-ID"], ignoreOrder: true);
+        result.BasicProperties.Headers!.Keys.ShouldBe(["other", "X-Correlation-ID", "X-Causation-ID", "X-Correlation-Flow"], ignoreOrder: true);
+        Header(result, "X-Correlation-Flow").ShouldStartWith("1 ", Case.Sensitive, "the ambient flow's, not the copied one");
         Header(result, "X-Correlation-ID").ShouldBe("flow-3");
         Header(result, "X-Causation-ID").ShouldBe("handled-3");
     }

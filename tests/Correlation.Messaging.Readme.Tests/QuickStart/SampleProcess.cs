@@ -50,6 +50,12 @@ public sealed class SampleProcess : IDisposable
         var root = BrokerEndpoints.RepositoryRoot ?? throw new InvalidOperationException("Messaging.sln not found above " + AppContext.BaseDirectory);
         var path = Path.Combine(root, folder, project, "bin", configuration, framework, project + ".dll");
         File.Exists(path).ShouldBeTrue($"{project} was not built: {path} is missing");
+        return StartDll(path, environment, arguments);
+    }
+
+    /// <summary>Starts <c>dotnet &lt;path&gt; &lt;arguments&gt;</c> from the folder of <paramref name="path"/>.</summary>
+    public static SampleProcess StartDll(string path, IReadOnlyDictionary<string, string> environment, params string[] arguments)
+    {
         var host = Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } h && File.Exists(h) ? h : "dotnet";
         var info = new ProcessStartInfo(host)
         {

@@ -90,7 +90,8 @@ public sealed class SqsFlowTests(SqsFixture fixture)
 
     [Theory]
     [InlineData(0, SqsAttributeWriteOutcome.Attributes)]
-    [InlineData(8, SqsAttributeWriteOutcome.Attributes)]
+    [InlineData(7, SqsAttributeWriteOutcome.Attributes)]
+    [InlineData(8, SqsAttributeWriteOutcome.Packed)]
     [InlineData(9, SqsAttributeWriteOutcome.Packed)]
     [InlineData(10, SqsAttributeWriteOutcome.Skipped)]
     public async Task SendMessage_UserAttributeCount_BudgetBranchRoundTrips(int userCount, SqsAttributeWriteOutcome expected)
@@ -108,7 +109,7 @@ public sealed class SqsFlowTests(SqsFixture fixture)
         await fixture.Raw.SendMessageAsync(request, Ct);
 
         var received = (await fixture.DrainAsync(queue, 1)).ShouldHaveSingleItem();
-        received.MessageAttributes!.Count.ShouldBe(Math.Min(10, userCount + (expected == SqsAttributeWriteOutcome.Attributes ? 2 : 1)));
+        received.MessageAttributes!.Count.ShouldBe(Math.Min(10, userCount + (expected == SqsAttributeWriteOutcome.Attributes ? 3 : 1)), "correlation, causation and flow as separate attributes; else one packed");
         Enumerable.Range(0, userCount).ShouldAllBe(i => received.MessageAttributes["user" + i].StringValue == "v" + i);
         var extracted = received.ExtractCorrelation(fixture.Propagator);
         if (expected == SqsAttributeWriteOutcome.Skipped)
@@ -439,7 +440,7 @@ public sealed class SqsFlowTests(SqsFixture fixture)
         var message = (await fixture.Client.ReceiveMessageAsync(request, Ct)).Messages.ShouldHaveSingleItem();
 
         request.MessageAttributeNames.ShouldBe(["mine"]);
-        message.MessageAttributes!.Keys.OrderBy(k => k, StringComparer.Ordinal).ShouldBe(["X-Correlation-ID", "mine"]);
+        message.MessageAttributes!.Keys.OrderBy(k => k, StringComparer.Ordinal).ShouldBe(["X-Correlation-Flow", "X-Correlation-ID", "mine"]);
         using (message.BeginCorrelationScope(fixture.Propagator))
         {
             CorrelationContext.Current!.CorrelationId.ShouldBe("subset-1");

@@ -208,7 +208,7 @@ public sealed class SqsPipelineTests(SqsFixture fixture)
 
         request.MessageAttributeNames.ShouldBeSameAs(names);
         names.ShouldBe(["tenant"]);
-        message.MessageAttributes.Keys.Order(StringComparer.Ordinal).ShouldBe(["X-Correlation-ID", "tenant"]);
+        message.MessageAttributes.Keys.Order(StringComparer.Ordinal).ShouldBe(["X-Correlation-Flow", "X-Correlation-ID", "tenant"]);
         message.ExtractCorrelation(fixture.Propagator).CorrelationId.ShouldBe("receive-1");
 
         // The same request through a client that is not bound asks only for what the caller named.

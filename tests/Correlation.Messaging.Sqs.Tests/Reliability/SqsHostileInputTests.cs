@@ -89,7 +89,7 @@ public sealed class SqsHostileInputTests(SqsFixture fixture)
         foreach (var message in outgoing)
         {
             var input = sample.Accepted[message.Body!];
-            message.MessageAttributes!.Keys.ShouldBe(["X-Correlation-ID", "X-Causation-ID"], ignoreOrder: true, $"seed {seed}: {input}");
+            message.MessageAttributes!.Keys.ShouldBe(["X-Correlation-ID", "X-Causation-ID", "X-Correlation-Flow"], ignoreOrder: true, $"seed {seed}: {input}");
             var correlation = message.MessageAttributes["X-Correlation-ID"].StringValue;
             var causation = message.MessageAttributes["X-Causation-ID"].StringValue;
             HostileInputAssertions.IsSafeId(correlation, seed, input);

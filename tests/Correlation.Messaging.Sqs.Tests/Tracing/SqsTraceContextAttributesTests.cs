@@ -24,8 +24,8 @@ public sealed class SqsTraceContextAttributesTests
 
     [Theory]
     [InlineData(0, false)]
-    [InlineData(6, true)] // 6 + correlation, causation, traceparent, tracestate = exactly 10
-    [InlineData(7, false)] // 7 + correlation, traceparent, tracestate = exactly 10
+    [InlineData(5, true)] // 5 + correlation, causation, flow, traceparent, tracestate = exactly 10
+    [InlineData(6, false)] // 6 + correlation, flow, traceparent, tracestate = exactly 10
     public async Task Inject_BudgetAllowsEveryField_WritesTraceContextAsStringAttributes(int userCount, bool handlingMessage)
     {
         await Task.Yield();
@@ -43,13 +43,13 @@ public sealed class SqsTraceContextAttributesTests
         attributes["tracestate"].StringValue.ShouldBe(TraceState);
         attributes["X-Correlation-ID"].StringValue.ShouldBe("corr-t1");
         attributes.ContainsKey(SqsCorrelationAttributes.PackedAttributeName).ShouldBeFalse();
-        attributes.Count.ShouldBe(userCount + (handlingMessage ? 4 : 3));
+        attributes.Count.ShouldBe(userCount + (handlingMessage ? 5 : 4));
         attributes.Count.ShouldBeLessThanOrEqualTo(SqsCorrelationAttributes.MaxMessageAttributes);
     }
 
     [Theory]
-    [InlineData(7, true)] // 7 + 4 fields = 11: packed
-    [InlineData(8, false)] // 8 + 3 fields = 11: packed
+    [InlineData(6, true)] // 6 + 5 fields = 11: packed
+    [InlineData(7, false)] // 7 + 4 fields = 11: packed
     [InlineData(9, true)] // one slot left
     public async Task Inject_BudgetTight_PacksTraceContextWithCorrelationAndConsumeScopeRestoresIt(int userCount, bool handlingMessage)
     {
@@ -96,7 +96,7 @@ public sealed class SqsTraceContextAttributesTests
         attributes["traceparent"] = Attr.String("00-11111111111111111111111111111111-2222222222222222-01");
         attributes["tracestate"] = Attr.String("old=1");
 
-        // Without tracestate now: 6 + correlation + traceparent fit; the stale tracestate must go, not linger.
+        // Without tracestate now: 6 + correlation + flow + traceparent fit; the stale tracestate must go, not linger.
         using (InboundTrace(TraceParent, null))
         {
             SqsCorrelationAttributes.Inject(_tracing, new CorrelationContext("corr-t3"), attributes).ShouldBe(SqsAttributeWriteOutcome.Attributes);
@@ -104,7 +104,7 @@ public sealed class SqsTraceContextAttributesTests
 
         attributes["traceparent"].StringValue.ShouldBe(TraceParent);
         attributes.ContainsKey("tracestate").ShouldBeFalse();
-        attributes.Count.ShouldBe(8);
+        attributes.Count.ShouldBe(9);
     }
 
     [Fact]
@@ -114,7 +114,8 @@ public sealed class SqsTraceContextAttributesTests
         Activity.Current = null;
         var attributes = UserAttributes(9);
         var context = new CorrelationContext("corr-t4", messageId: "m4");
-        var packedWithoutTrace = "{\"X-Correlation-ID\":\"corr-t4\",\"X-Causation-ID\":\"m4\"}".Length + SqsCorrelationAttributes.PackedAttributeName.Length + "String".Length;
+        var flow = $"1 {context.Origin} {context.StartedAt.ToUnixTimeMilliseconds()}";
+        var packedWithoutTrace = $"{{\"X-Correlation-ID\":\"corr-t4\",\"X-Causation-ID\":\"m4\",\"X-Correlation-Flow\":\"{flow}\"}}".Length + SqsCorrelationAttributes.PackedAttributeName.Length + "String".Length;
         var userSize = attributes.Sum(a => a.Key.Length + "String".Length + a.Value.StringValue!.Length);
         var body = new string('x', SqsCorrelationAttributes.DefaultMaxMessageSize - userSize - packedWithoutTrace);
         using var degraded = new DegradedCounter();
@@ -158,7 +159,7 @@ public sealed class SqsTraceContextAttributesTests
             SqsCorrelationAttributes.Inject(new CorrelationPropagator(new CorrelationOptions()), new CorrelationContext("corr-t6"), attributes);
         }
 
-        attributes.Keys.ShouldBe(["X-Correlation-ID"]);
+        attributes.Keys.ShouldBe(["X-Correlation-ID", "X-Correlation-Flow"]);
     }
 
     [Fact]

@@ -8,7 +8,9 @@ namespace Correlation.Messaging.Kafka.Producer.Internal;
 
 /// <summary>
 /// An <see cref="IProducer{TKey, TValue}"/> that sends a copy of each message with the correlation header, the causation
-/// header (inside a consume scope) and a new message ID header. Everything else passes through to the inner producer.
+/// header (inside a consume scope) and the flow header. Everything else passes through to the inner producer.
+/// No message ID header is written: a record's <c>topic:partition:offset</c> is its ID (the wire budget in
+/// <c>docs/wire-format.md</c>).
 /// </summary>
 /// <remarks>
 /// The caller's <see cref="Message{TKey, TValue}"/> and <see cref="Headers"/> are never modified: the inner producer gets
@@ -98,8 +100,7 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         // Outside any scope a valid ID the message already carries is kept (outbox relays); ours are then rewritten canonically.
         var context = _propagator.GetOutgoingContext(message.Headers, KafkaHeaders.Getter);
         var headers = KafkaHeaders.CopyWithout(message.Headers, _propagator);
-        _propagator.Inject(context, headers, KafkaHeaders.Setter);
-        headers.Add(_options.MessageIdHeaderName, KafkaHeaders.NewMessageId());
+        KafkaHeaders.AppendOwn(headers, context, _propagator);
 
         // The producer span when one was started, otherwise the caller's activity.
         TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);

@@ -37,7 +37,8 @@ internal static class OutboundAttributes
             && !string.Equals(ambient.CorrelationId, existing, StringComparison.Ordinal))
         {
             Log.ExistingCorrelationIdKeptInScope(propagator.Logger, existing, ambient.CorrelationId);
-            return new CorrelationContext(existing, causationId: null, messageId: existingCausation, CorrelationIdSource.Inbound);
+            var flow = propagator.ExistingFlow(new InboundAttributes(attributes, propagator, logProblems: false), InboundAttributes.Get);
+            return new CorrelationContext(existing, null, existingCausation, CorrelationIdSource.Inbound, flow);
         }
 
         return ambient;
@@ -143,8 +144,10 @@ internal static class OutboundAttributes
         var withTrace = traceParent is not null;
         var withTraceState = withTrace && !string.IsNullOrEmpty(traceState);
         var (userCount, userSize) = MeasureUserAttributes(attributes, names, withTrace);
-        var fieldCount = (context.MessageId is null ? 1 : 2) + (withTrace ? 1 : 0) + (withTraceState ? 1 : 0);
+        var flow = propagator.FlowValue(context);
+        var fieldCount = (context.MessageId is null ? 2 : 3) + (withTrace ? 1 : 0) + (withTraceState ? 1 : 0);
         long directSize = names.HeaderName.Length + StringType.Length + context.CorrelationIdUtf8.Length
+            + names.FlowHeaderName.Length + StringType.Length + flow.Utf8.Length
             + (context.MessageId is null ? 0 : names.CausationHeaderName.Length + StringType.Length + context.MessageIdUtf8.Length)
             + (withTrace ? TraceContextPropagation.TraceParentHeaderName.Length + StringType.Length + traceParent!.Length : 0)
             + (withTraceState ? TraceContextPropagation.TraceStateHeaderName.Length + StringType.Length + traceState!.Length : 0);
@@ -155,6 +158,7 @@ internal static class OutboundAttributes
             HeaderLookup.RemoveAllSpellings(attributes, SqsCorrelationAttributes.PackedAttributeName);
             HeaderLookup.RemoveAllSpellings(attributes, names.HeaderName);
             HeaderLookup.RemoveAllSpellings(attributes, names.CausationHeaderName);
+            HeaderLookup.RemoveAllSpellings(attributes, names.FlowHeaderName);
 
             propagator.Inject(context, attributes, static (carrier, name, value) => carrier[name] = new MessageAttributeValue { DataType = StringType, StringValue = value.Text });
             if (withTrace)
@@ -180,6 +184,7 @@ internal static class OutboundAttributes
             {
                 HeaderLookup.RemoveAllSpellings(attributes, names.HeaderName);
                 HeaderLookup.RemoveAllSpellings(attributes, names.CausationHeaderName);
+                HeaderLookup.RemoveAllSpellings(attributes, names.FlowHeaderName);
                 HeaderLookup.RemoveAllSpellings(attributes, SqsCorrelationAttributes.PackedAttributeName);
                 if (withTrace)
                 {

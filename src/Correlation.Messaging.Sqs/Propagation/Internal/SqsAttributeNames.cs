@@ -14,10 +14,11 @@ internal sealed class SqsAttributeNames
     {
         HeaderName = propagator.HeaderName;
         CausationHeaderName = propagator.CausationHeaderName;
-        DirectNamesValid = IsValid(HeaderName) && IsValid(CausationHeaderName);
+        FlowHeaderName = propagator.FlowHeaderName;
+        DirectNamesValid = IsValid(HeaderName) && IsValid(CausationHeaderName) && IsValid(FlowHeaderName);
         PropagateTraceContext = propagator.Options.PropagateTraceContext;
         Validator = new CorrelationIdValidator(propagator.Options.MaxLength, propagator.Options.AllowedSymbols);
-        ReceiveNames = new[] { HeaderName, CausationHeaderName, SqsCorrelationAttributes.PackedAttributeName }
+        ReceiveNames = new[] { HeaderName, CausationHeaderName, FlowHeaderName, SqsCorrelationAttributes.PackedAttributeName }
             .Concat(PropagateTraceContext ? [TraceContextPropagation.TraceParentHeaderName, TraceContextPropagation.TraceStateHeaderName] : [])
             .Concat(propagator.Aliases)
             .Where(IsValid)
@@ -28,6 +29,8 @@ internal sealed class SqsAttributeNames
     public string HeaderName { get; }
 
     public string CausationHeaderName { get; }
+
+    public string FlowHeaderName { get; }
 
     /// <summary>Gets a value indicating whether the configured header names are legal SQS attribute names.</summary>
     public bool DirectNamesValid { get; }
@@ -47,6 +50,7 @@ internal sealed class SqsAttributeNames
     public bool IsOurs(string name) =>
         string.Equals(name, HeaderName, StringComparison.OrdinalIgnoreCase)
         || string.Equals(name, CausationHeaderName, StringComparison.OrdinalIgnoreCase)
+        || string.Equals(name, FlowHeaderName, StringComparison.OrdinalIgnoreCase)
         || string.Equals(name, SqsCorrelationAttributes.PackedAttributeName, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Returns whether <paramref name="name"/> is <c>traceparent</c> or <c>tracestate</c>: ours only while a trace context is written.</summary>
