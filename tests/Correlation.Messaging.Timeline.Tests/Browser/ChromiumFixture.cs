@@ -1,4 +1,3 @@
-using Correlation.Messaging.TestSupport;
 using Microsoft.Playwright;
 
 namespace Correlation.Messaging.Timeline.Tests.Browser;
@@ -44,7 +43,7 @@ public sealed class ChromiumFixture : IAsyncLifetime
             return Browser;
         }
 
-        if (BrokerEndpoints.IsCi)
+        if (TestEnvironment.IsCi)
         {
             Assert.Fail(MissingReason);
         }

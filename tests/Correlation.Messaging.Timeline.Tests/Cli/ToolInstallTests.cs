@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text.RegularExpressions;
-using Correlation.Messaging.TestSupport;
 
 namespace Correlation.Messaging.Timeline.Tests.Cli;
 
@@ -58,7 +57,7 @@ public sealed partial class ToolInstallTests : IDisposable
         var repository = RepositoryRoot();
         var packages = Path.Combine(repository, "artifacts", "packages");
         var package = Directory.Exists(packages) ? Directory.GetFiles(packages).Select(Path.GetFileName).FirstOrDefault(f => PackageName().IsMatch(f!)) : null;
-        if (package is null || !BrokerEndpoints.IsCi)
+        if (package is null || !TestEnvironment.IsCi)
         {
             // Not packed by CI: pack it now, into this test's own folder.
             packages = Path.Combine(_root, "packages");
