@@ -42,6 +42,17 @@ if ! command -v kcat >/dev/null; then
 fi
 eng/sqs-interop/install.sh >&2
 
+# corr-timeline's page is tested in Debian's Chromium (driven by Playwright, which never downloads a browser here).
+# Without it the browser tests fail in CI; elsewhere they are skipped.
+if ! command -v chromium >/dev/null; then
+  if command -v apt-get >/dev/null; then
+    log "installing chromium for corr-timeline's browser tests"
+    (apt-get install -y -qq chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }) >&2
+  else
+    log "chromium is missing and apt-get is not available: corr-timeline's browser tests fail in CI"
+  fi
+fi
+
 log "building"
 if ! dotnet build Messaging.sln -c Release -nologo -clp:ErrorsOnly; then
   log "build failed"

@@ -22,6 +22,7 @@ var environment = new CommandEnvironment(
     Console.Error,
     Console.IsInputRedirected ? Console.OpenStandardInput : null,
     Environment.CurrentDirectory,
-    color);
+    color,
+    ShowProgress: !Console.IsErrorRedirected);
 
 return TimelineCommand.Run(args, environment);

@@ -33,7 +33,7 @@ internal sealed record TimelineOptions
           corr-timeline [<logs>...] [--id <correlation-id>] [--html <file>] [options]
 
         Arguments:
-          <logs>                 log files, directories (their .log/.json/.jsonl/.ndjson/.txt files, recursively),
+          <logs>                 log files, directories (their .log/.json/.jsonl/.ndjson/.txt/.clef files, recursively),
                                  globs such as "logs/**/*.log", or - for stdin. Without any, reads stdin.
 
         Options:
@@ -52,9 +52,15 @@ internal sealed record TimelineOptions
         Lines without a timestamp are kept and ordered by causation (a message before the messages it caused), then
         read order; the tool says so on stderr.
 
-        Input shapes: Microsoft.Extensions.Logging JSON console (IncludeScopes, TimestampFormat set), Serilog compact
-        JSON, Serilog JSON, and flat JSON (timestamp/time, level, message/msg, correlation_id, causation_id,
-        message_id, service, step, status, attempt/retry).
+        Input formats, detected per line with no flag: Microsoft.Extensions.Logging JSON console (IncludeScopes,
+        TimestampFormat set), Serilog compact JSON (CLEF) and JSON, NLog JsonLayout, Elastic Common Schema, OTLP/JSON
+        logs and traces (the OpenTelemetry Collector's file exporter), Loki logcli --output=jsonl, Elasticsearch
+        _search responses, CloudWatch filter-log-events output, Docker json-file, and flat JSON (timestamp/time, level,
+        message/msg, correlation_id, causation_id, message_id, service, step, status, attempt/retry).
+        OTLP spans join the flow by messaging.message.conversation_id, correlation.id or trace ID.
+
+        Unreadable lines (binary, truncated, broken JSON, over 16 MiB) are skipped and counted on stderr.
+        On a terminal, long scans show a progress bar on stderr.
 
         Exit codes: 0 ok, 1 no such flow or no input, 2 usage error.
         """;

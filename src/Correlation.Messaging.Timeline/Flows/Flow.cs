@@ -23,6 +23,7 @@ internal sealed class Flow
         End = records[^1].Timestamp;
         OrderedByCausation = records.Any(static r => !r.HasTimestamp);
         Services = records.Select(r => r.Service).Distinct(StringComparer.Ordinal).ToList();
+        LineCount = records.Count(static r => r.Kind == RecordKind.Log);
         MessageCount = records.Where(r => r.MessageId is not null).Select(r => r.MessageId).Distinct(StringComparer.Ordinal).Count();
         Status = handlings.Any(h => h.Outcome == HandlingOutcome.Failed) ? FlowStatus.Failed
             : handlings.Any(h => h.Outcome == HandlingOutcome.Retried) ? FlowStatus.RetriedThenOk
@@ -52,10 +53,25 @@ internal sealed class Flow
     /// <summary>Gets the services in order of their first line.</summary>
     public IReadOnlyList<string> Services { get; }
 
+    /// <summary>Gets the number of log lines (span records not counted).</summary>
+    public int LineCount { get; }
+
     /// <summary>Gets the number of distinct message IDs.</summary>
     public int MessageCount { get; }
 
     public FlowStatus Status { get; }
+
+    /// <summary>Gets how far each service's clock was moved forward to read the flow in hop order (empty: none was).</summary>
+    public IReadOnlyDictionary<string, TimeSpan> ClockShifts { get; internal set; } = new Dictionary<string, TimeSpan>();
+
+    /// <summary>Gets the older flows this flow was started from (<c>previous_correlation_id</c>).</summary>
+    public IReadOnlyList<string> PreviousCorrelationIds => Records.Select(static r => r.PreviousCorrelationId).OfType<string>().Distinct(StringComparer.Ordinal).ToList();
+
+    /// <summary>Gets the service where the flow began, as the lines say (<c>correlation_origin</c>).</summary>
+    public string? Origin => Records.Select(static r => r.Origin).FirstOrDefault(static o => o is not null);
+
+    /// <summary>Gets a value indicating whether OpenTelemetry spans are part of the flow.</summary>
+    public bool HasSpans => Records.Any(static r => r.Kind != RecordKind.Log);
 
     /// <summary>Gets the handlings whose first line is earlier than their cause's (clock skew between services).</summary>
     public IEnumerable<MessageHandling> Skewed => Handlings.Where(h => h.ClockSkew is not null);

@@ -32,8 +32,62 @@ internal static class FlowBuilder
         return flows;
     }
 
-    /// <summary>Builds one flow from its records (all with the same correlation ID; at least one).</summary>
+    /// <summary>
+    /// Builds one flow from its records (all with the same correlation ID; at least one). When the lines carry their hop
+    /// depth and a service's clock puts a hop before its cause, that service's times are shifted so that the flow reads
+    /// in hop order (the shift is reported in <see cref="Flow.ClockShifts"/>).
+    /// </summary>
     public static Flow Build(string correlationId, IEnumerable<LogRecord> records)
+    {
+        var flow = BuildCore(correlationId, records);
+        if (!flow.Records.Any(static r => r.Depth is not null) || !flow.Skewed.Any())
+        {
+            return flow;
+        }
+
+        var shifts = ClockShifts(flow);
+        if (shifts.Count == 0)
+        {
+            return flow;
+        }
+
+        var shifted = flow.Records.Select(r => shifts.TryGetValue(r.Service, out var shift) && r.HasTimestamp ? r with { Timestamp = r.Timestamp + shift } : r);
+        var corrected = BuildCore(correlationId, shifted);
+        corrected.ClockShifts = shifts;
+        return corrected;
+    }
+
+    /// <summary>
+    /// Estimates, per service, how far its clock is behind: walking the causation tree (parents first), a hop that starts
+    /// before its cause in another service moves its service's clock forward to just after the cause.
+    /// </summary>
+    private static Dictionary<string, TimeSpan> ClockShifts(Flow flow)
+    {
+        var shifts = new Dictionary<string, TimeSpan>(StringComparer.Ordinal);
+        var queue = new Queue<MessageHandling>(flow.Roots);
+        var margin = TimeSpan.FromTicks(TimeSpan.TicksPerMillisecond);
+        while (queue.TryDequeue(out var node))
+        {
+            if (node.Parent is { } parent && !string.Equals(parent.Service, node.Service, StringComparison.Ordinal))
+            {
+                var parentStart = parent.Start + shifts.GetValueOrDefault(parent.Service);
+                var nodeStart = node.Start + shifts.GetValueOrDefault(node.Service);
+                if (nodeStart < parentStart && !shifts.ContainsKey(node.Service))
+                {
+                    shifts[node.Service] = parentStart - node.Start + margin;
+                }
+            }
+
+            foreach (var child in node.Children)
+            {
+                queue.Enqueue(child);
+            }
+        }
+
+        return shifts;
+    }
+
+    private static Flow BuildCore(string correlationId, IEnumerable<LogRecord> records)
     {
         var lines = records.ToList();
         if (lines.Count == 0)
@@ -77,7 +131,7 @@ internal static class FlowBuilder
         var roots = new List<MessageHandling>();
         foreach (var handling in handlings)
         {
-            var parent = FindParent(handling, byMessageId);
+            var parent = FindParent(handling, byMessageId) ?? FindParentByDepth(handling, handlings);
             if (parent is null)
             {
                 handling.CauseMissing = handling.CausationId is not null && !byMessageId.ContainsKey(handling.CausationId);
@@ -125,7 +179,7 @@ internal static class FlowBuilder
         {
             Timestamp = l.HasTimestamp ? l.Timestamp : DateTimeOffset.UnixEpoch.AddTicks(i),
         });
-        var provisional = Build(correlationId, byRead.Select(static l => l with { HasTimestamp = true }));
+        var provisional = BuildCore(correlationId, byRead.Select(static l => l with { HasTimestamp = true }));
         var placed = new List<LogRecord>(lines.Count);
         var last = lines.Where(static l => l.HasTimestamp).Select(static l => (DateTimeOffset?)l.Timestamp).Min() ?? DateTimeOffset.UnixEpoch;
         var bySequence = lines.ToDictionary(static l => l.Sequence);
@@ -159,6 +213,21 @@ internal static class FlowBuilder
         // before this handling (it most likely sent it), else the earliest.
         var others = candidates.Where(c => !ReferenceEquals(c, handling)).ToList();
         return others.Where(c => c.Start <= handling.Start).MaxBy(c => c.Start) ?? others.MinBy(c => c.Start);
+    }
+
+    /// <summary>
+    /// For a handling that names no cause (an HTTP hop has no message ID) but knows its hop depth: the handling of
+    /// another service one hop nearer the edge that started last before it, else the earliest such.
+    /// </summary>
+    private static MessageHandling? FindParentByDepth(MessageHandling handling, List<MessageHandling> handlings)
+    {
+        if (handling.CausationId is not null || handling.HopDepth is not { } depth || depth <= 0)
+        {
+            return null;
+        }
+
+        var candidates = handlings.Where(c => c.HopDepth == depth - 1 && !string.Equals(c.Service, handling.Service, StringComparison.Ordinal)).ToList();
+        return candidates.Where(c => c.Start <= handling.Start).MaxBy(c => c.Start) ?? candidates.MinBy(c => c.Start);
     }
 
     /// <summary>Gets a value indicating whether <paramref name="target"/> is <paramref name="from"/> or one of its ancestors.</summary>

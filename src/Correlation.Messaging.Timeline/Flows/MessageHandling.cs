@@ -27,7 +27,8 @@ internal sealed class MessageHandling
         CausationId = records.Select(r => r.CausationId).FirstOrDefault(c => c is not null);
         Start = records[0].Timestamp;
         End = records[^1].Timestamp;
-        Label = records[0].Step;
+        Label = records.FirstOrDefault(static r => r.Kind == RecordKind.Log)?.Step ?? records[0].SpanName ?? records[0].Step;
+        HopDepth = records.Select(static r => r.Depth).FirstOrDefault(static d => d is not null);
         Failures = records.Count(r => r.IsFailure);
 
         var maxRetryNumber = records.Max(r => r.RetryNumber ?? 0);
@@ -86,6 +87,9 @@ internal sealed class MessageHandling
     public TimeSpan? ClockSkew { get; internal set; }
 
     public int Depth => Parent is null ? 0 : Parent.Depth + 1;
+
+    /// <summary>Gets the hop depth the lines were logged at (<c>correlation_depth</c>), when they said.</summary>
+    public int? HopDepth { get; }
 
     internal void AttachTo(MessageHandling parent)
     {

@@ -10,7 +10,7 @@ internal sealed record ResolvedInputs(IReadOnlyList<string> Files, bool ReadStdi
 internal static class InputResolver
 {
     /// <summary>The extensions read from a directory given as an argument.</summary>
-    internal static readonly string[] LogExtensions = [".log", ".json", ".jsonl", ".ndjson", ".txt"];
+    internal static readonly string[] LogExtensions = [".log", ".json", ".jsonl", ".ndjson", ".txt", ".clef"];
 
     public static ResolvedInputs Resolve(IReadOnlyList<string> paths, string currentDirectory)
     {

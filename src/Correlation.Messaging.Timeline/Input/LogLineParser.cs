@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 using System.Text.RegularExpressions;
 
 namespace Correlation.Messaging.Timeline.Input;
@@ -34,42 +34,30 @@ internal enum LineOutcome
 /// <param name="Sequence">The global read order across all inputs.</param>
 internal readonly record struct LineOrigin(string Source, string? FileStem, long LineNumber, long Sequence);
 
+/// <summary>Receives what the parser finds in a line: log records and OTLP spans.</summary>
+internal interface IRecordSink
+{
+    /// <summary>Gets the next number of the global read order (one per record, across all inputs).</summary>
+    long NextSequence();
+
+    void Add(LogRecord record);
+
+    void Add(SpanRecord span);
+}
+
 /// <summary>
-/// Turns one JSON log line into a <see cref="LogRecord"/>. Understands the Microsoft.Extensions.Logging JSON console
-/// formatter (fields at the top level, in <c>State</c>, or in any <c>Scopes</c> entry, later scopes winning), Serilog's
-/// compact JSON (<c>@t</c>, <c>@m</c>/<c>@mt</c>, <c>@l</c>, <c>@x</c>), Serilog's plain JSON formatter
-/// (<c>Properties</c>), and flat JSON with lower-case keys.
+/// Turns one JSON log line into <see cref="LogRecord"/>s (and <see cref="SpanRecord"/>s). The format is detected per
+/// line: envelopes (OTLP/JSON logs and traces, Loki <c>logcli --output=jsonl</c>, Elasticsearch <c>_search</c>
+/// responses and hits, CloudWatch <c>filter-log-events</c>, Docker's json-file) are opened by
+/// <see cref="Formats.Envelopes"/>; a plain log object (Microsoft JSON console, Serilog CLEF and JSON, NLog JsonLayout,
+/// Elastic Common Schema, flat JSON) is read by <see cref="Formats.JsonLogFields"/>.
 /// </summary>
 internal sealed partial class LogLineParser
 {
-    /// <summary>Lines longer than this (in characters) are not parsed.</summary>
-    public const int DefaultMaxLineLength = 1024 * 1024;
+    /// <summary>Lines longer than this (in bytes of UTF-8) are not parsed.</summary>
+    public const int DefaultMaxLineLength = 16 * 1024 * 1024;
 
-    private static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
-
-    // Each family is tried whole: a line written through our logging scope uses snake_case for all three, and a
-    // MassTransit "CorrelationId"/"MessageId" scope (a different ID) must not mix into it.
-    private static readonly (string Correlation, string Causation, string Message)[] IdFamilies =
-    [
-        ("correlation_id", "causation_id", "message_id"),
-        ("correlationId", "causationId", "messageId"),
-        ("correlation-id", "causation-id", "message-id"),
-        ("correlation.id", "causation.id", "message.id"),
-    ];
-
-    private static readonly string[] TimestampNames = ["Timestamp", "@t", "@timestamp", "time", "ts", "datetime", "date"];
-    private static readonly string[] LevelNames = ["LogLevel", "@l", "level", "severity", "lvl", "loglevel"];
-    private static readonly string[] MessageNames = ["@m", "Message", "msg", "RenderedMessage", "text"];
-    private static readonly string[] TemplateNames = ["@mt", "MessageTemplate", "{OriginalFormat}"];
-    private static readonly string[] ExceptionNames = ["Exception", "@x", "exception", "stack_trace", "stacktrace", "error"];
-    private static readonly string[] CategoryNames = ["Category", "SourceContext", "logger", "logger_name", "LoggerName"];
-    private static readonly string[] ServiceNames = ["service", "service.name", "service_name", "serviceName", "ServiceName", "OTEL_SERVICE_NAME", "otel.service.name", "Application", "app"];
-    private static readonly string[] ProcessNames = ["process.executable.name", "process_name", "ProcessName", "process"];
-    private static readonly string[] StepNames = ["step"];
-    private static readonly string[] EventNames = ["event", "event_name", "EventName"];
-    private static readonly string[] StatusNames = ["status", "outcome"];
-    private static readonly string[] AttemptNames = ["attempt", "attempt_number", "delivery_attempt"];
-    private static readonly string[] RetryNames = ["retry", "retry_count", "retryCount", "retry_attempt", "RetryAttempt", "redelivery_count"];
+    internal static readonly JsonDocumentOptions DocumentOptions = new() { MaxDepth = 64 };
 
     private readonly bool _serviceFromCategory;
     private readonly int _maxLineLength;
@@ -89,7 +77,10 @@ internal sealed partial class LogLineParser
 
     public int MaxLineLength => _maxLineLength;
 
-    /// <summary>Parses one line. Never throws for any input text.</summary>
+    /// <summary>Gets the member index reused from line to line (a parser reads one line at a time).</summary>
+    internal Formats.FieldIndex Index { get; } = new();
+
+    /// <summary>Parses one line of text and returns its first record. Never throws for any input text.</summary>
     public LineOutcome Parse(string line, in LineOrigin origin, out LogRecord? record)
     {
         record = null;
@@ -103,57 +94,154 @@ internal sealed partial class LogLineParser
             return LineOutcome.Malformed;
         }
 
-        // Cheap rejection first (plain text, binary): exceptions are slow. A byte order mark where files were
-        // concatenated is skipped.
+        var sink = new FirstRecordSink(origin.Sequence);
+        var statistics = new ReadStatistics();
+        var outcome = ParseLine(Encoding.UTF8.GetBytes(line), origin, sink, statistics);
+        record = sink.First;
+        return outcome;
+    }
+
+    /// <summary>
+    /// Parses one line of UTF-8 (without its line break): its records go to <paramref name="sink"/> and are counted in
+    /// <paramref name="statistics"/>. Never throws for any input bytes.
+    /// </summary>
+    /// <returns>The outcome of the line (for a line of several records: <see cref="LineOutcome.Record"/> when one was found).</returns>
+    public LineOutcome ParseLine(ReadOnlyMemory<byte> utf8, in LineOrigin origin, IRecordSink sink, ReadStatistics statistics)
+    {
+        var span = utf8.Span;
+        // White space, and a byte order mark where files were concatenated, are skipped.
         var start = 0;
-        while (start < line.Length && (char.IsWhiteSpace(line[start]) || line[start] == '\uFEFF'))
+        while (start < span.Length)
         {
-            start++;
+            if (span[start] is (byte)' ' or (byte)'\t' or (byte)'\r' or (byte)'\n')
+            {
+                start++;
+            }
+            else if (span.Length - start >= 3 && span[start] == 0xEF && span[start + 1] == 0xBB && span[start + 2] == 0xBF)
+            {
+                start += 3;
+            }
+            else
+            {
+                break;
+            }
         }
 
-        if (start == line.Length || line[start] != '{')
+        if (start == span.Length)
         {
+            return LineOutcome.Blank;
+        }
+
+        if (span.Length - start > _maxLineLength)
+        {
+            statistics.Malformed++;
+            statistics.TooLong++;
             return LineOutcome.Malformed;
+        }
+
+        // Cheap rejection first (plain text, binary): exceptions are slow. kubectl --timestamps puts a time before the object.
+        if (span[start] != (byte)'{')
+        {
+            var brace = span[start..].IndexOf((byte)'{');
+            if (brace <= 0 || brace > 40 || span[start + brace - 1] != (byte)' ')
+            {
+                statistics.Malformed++;
+                return LineOutcome.Malformed;
+            }
+
+            start += brace;
+        }
+
+        var memory = utf8[start..];
+        if (!Utf8.IsValid(memory.Span))
+        {
+            // Mixed encodings: a line that is not UTF-8 is read as Latin-1 (every byte is a character).
+            memory = Encoding.UTF8.GetBytes(Encoding.Latin1.GetString(memory.Span));
         }
 
         JsonDocument document;
         try
         {
-            document = JsonDocument.Parse(line.AsMemory(start), DocumentOptions);
+            document = JsonDocument.Parse(memory, DocumentOptions);
         }
         catch (JsonException)
         {
+            statistics.Malformed++;
             return LineOutcome.Malformed;
         }
         catch (ArgumentException)
         {
+            statistics.Malformed++;
             return LineOutcome.Malformed;
         }
 
         using (document)
         {
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object)
-            {
-                return LineOutcome.Malformed;
-            }
-
-            var layers = new Layers(root);
-            return Build(ref layers, origin, out record);
+            return ParseDocument(document.RootElement, origin, sink, statistics);
         }
     }
 
-    private LineOutcome Build(ref Layers layers, in LineOrigin origin, out LogRecord? record)
+    /// <summary>Reads one parsed JSON value (a line, or a whole file read as one document).</summary>
+    public LineOutcome ParseDocument(JsonElement root, in LineOrigin origin, IRecordSink sink, ReadStatistics statistics)
+    {
+        var before = statistics.Records;
+        LineOutcome outcome;
+        try
+        {
+            outcome = Formats.Envelopes.Read(this, root, origin, sink, statistics, depth: 0);
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or FormatException or ArgumentException or OverflowException or KeyNotFoundException)
+        {
+            // A value of an unexpected kind deep in a record: the line is unreadable, not the input.
+            statistics.Malformed++;
+            return LineOutcome.Malformed;
+        }
+
+        return statistics.Records > before && outcome != LineOutcome.NoTimestamp ? LineOutcome.Record : outcome;
+    }
+
+    /// <summary>Builds the record of one log object and counts it.</summary>
+    internal LineOutcome Emit<TFields>(TFields fields, in LineOrigin origin, IRecordSink sink, ReadStatistics statistics)
+        where TFields : struct, ILogFields
+    {
+        var outcome = Build(fields, origin, sink.NextSequence(), out var record);
+        switch (outcome)
+        {
+            case LineOutcome.Record when record is not null:
+                statistics.Records++;
+                sink.Add(record);
+                break;
+            case LineOutcome.NoTimestamp when record is not null:
+                // Kept: ordered by causation within its flow (FlowBuilder), and reported.
+                statistics.Records++;
+                statistics.NoTimestamp++;
+                sink.Add(record);
+                break;
+            case LineOutcome.NoCorrelationId:
+                statistics.WithoutCorrelationId++;
+                break;
+            case LineOutcome.Malformed:
+                statistics.Malformed++;
+                break;
+            default:
+                break;
+        }
+
+        return outcome;
+    }
+
+    private LineOutcome Build<TFields>(TFields fields, in LineOrigin origin, long sequence, out LogRecord? record)
+        where TFields : struct, ILogFields
     {
         record = null;
         string? correlationId = null, causationId = null, messageId = null;
-        foreach (var family in IdFamilies)
+        foreach (var family in FieldNames.IdFamilies)
         {
-            correlationId = layers.FindContextText(family.Correlation);
+            correlationId = ContextText(fields, [family.Correlation]);
             if (correlationId is not null)
             {
-                causationId = layers.FindContextText(family.Causation);
-                messageId = layers.FindContextText(family.Message);
+                causationId = ContextText(fields, [family.Causation]);
+                messageId = ContextText(fields, [family.Message]);
                 break;
             }
         }
@@ -163,32 +251,30 @@ internal sealed partial class LogLineParser
             return LineOutcome.NoCorrelationId;
         }
 
-        var hasTimestamp = TryGetTimestamp(layers.FindCore(TimestampNames), out var timestamp);
-
-        var severity = ParseSeverity(layers.FindCore(LevelNames));
-        var message = Text(layers.FindCore(MessageNames));
-        if (string.IsNullOrEmpty(message) && layers.FindCore(TemplateNames) is { ValueKind: JsonValueKind.String } template)
+        var hasTimestamp = fields.TryGetTimestamp(out var timestamp);
+        var severity = fields.GetSeverity();
+        var message = fields.GetMessage();
+        if (string.IsNullOrEmpty(message) && fields.GetTemplate() is { } template)
         {
-            message = RenderTemplate(template.GetString()!, ref layers);
+            message = RenderTemplate(template, fields);
         }
 
-        // "message" in lower case is a flat-shape key; the JSON console formatter's Scopes entries also carry a
-        // "Message" (the scope's text), which FindCore never looks at.
         if (string.IsNullOrEmpty(message))
         {
-            message = Text(layers.FindCore(["message"]));
+            message = ValueConverters.Text(fields.FindCore(["message"]));
         }
 
         message ??= string.Empty;
-        var exception = ExceptionText(layers.FindCore(ExceptionNames));
-        var category = Text(layers.FindCore(CategoryNames));
-        var service = layers.FindContextText(ServiceNames)
+        var exception = fields.GetException();
+        var category = fields.GetCategory();
+        var service = ContextText(fields, FieldNames.Service)
             ?? (_serviceFromCategory ? category : null)
-            ?? layers.FindContextText(ProcessNames)
+            ?? fields.GetContainerService()
+            ?? ContextText(fields, FieldNames.Process)
             ?? origin.FileStem
             ?? "unknown";
 
-        var step = layers.FindContextText(StepNames) ?? layers.FindContextText(EventNames);
+        var step = ContextText(fields, FieldNames.Step) ?? ContextText(fields, FieldNames.Event);
         if (string.IsNullOrWhiteSpace(step))
         {
             step = FirstLine(message);
@@ -199,10 +285,10 @@ internal sealed partial class LogLineParser
             step = "(no message)";
         }
 
-        var status = layers.FindContextText(StatusNames)?.Trim().ToLowerInvariant();
+        var status = ContextText(fields, FieldNames.Status)?.ToLowerInvariant();
         int? retryNumber = null;
         var retryFlag = false;
-        if (TryGetInt(layers.FindContext(RetryNames), out var retry, out var retryBool))
+        if (ValueConverters.TryGetInt(fields.FindContext(FieldNames.Retry), out var retry, out var retryBool))
         {
             retryNumber = Math.Max(0, retry);
         }
@@ -210,10 +296,12 @@ internal sealed partial class LogLineParser
         {
             retryFlag = true;
         }
-        else if (TryGetInt(layers.FindContext(AttemptNames), out var attempt, out _))
+        else if (ValueConverters.TryGetInt(fields.FindContext(FieldNames.Attempt), out var attempt, out _))
         {
             retryNumber = Math.Max(0, attempt - 1);
         }
+
+        int? depth = ValueConverters.TryGetInt(fields.FindContext(FieldNames.Depth), out var d, out _) && d >= 0 ? d : null;
 
         var isFailure = severity >= Severity.Error
             || message.Contains("R-FAULT", StringComparison.Ordinal)
@@ -243,12 +331,50 @@ internal sealed partial class LogLineParser
             IsFailure = isFailure,
             IsRetry = isRetry,
             IsCompletion = IsOneOf(status, CompletionStatuses),
+            Depth = depth,
+            Origin = ContextText(fields, FieldNames.Origin),
+            PreviousCorrelationId = ContextText(fields, FieldNames.PreviousCorrelationId),
+            TraceId = NormalizeTraceId(ContextText(fields, FieldNames.TraceId)),
             Source = origin.Source,
             LineNumber = origin.LineNumber,
-            Sequence = origin.Sequence,
+            Sequence = sequence,
         };
         return hasTimestamp ? LineOutcome.Record : LineOutcome.NoTimestamp;
     }
+
+    /// <summary>Finds the first of <paramref name="names"/> that holds text (a number or string; an object of the same name, such as ECS's <c>service</c>, is passed over).</summary>
+    private static string? ContextText<TFields>(TFields fields, string[] names)
+        where TFields : struct, ILogFields
+    {
+        if (names.Length == 1)
+        {
+            return ValueConverters.TrimmedText(fields.FindContext(names));
+        }
+
+        foreach (var name in names)
+        {
+            if (ValueConverters.TrimmedText(fields.FindContext([name])) is { } text)
+            {
+                return text;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Normalises a W3C trace ID to 32 lower-case hex digits; anything else is not a trace ID.</summary>
+    internal static string? NormalizeTraceId(string? text)
+    {
+        if (text is null || text.Length != 32 || !text.AsSpan().ContainsAnyExcept(HexZero) || text.AsSpan().ContainsAnyExcept(Hex))
+        {
+            return null;
+        }
+
+        return text.ToLowerInvariant();
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Hex = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
+    private static readonly System.Buffers.SearchValues<char> HexZero = System.Buffers.SearchValues.Create("0");
 
     private static readonly string[] FailureStatuses = ["failed", "failure", "fault", "faulted", "error", "errored", "dead-lettered", "dead_lettered", "deadlettered"];
     private static readonly string[] RetryStatuses = ["retry", "retrying", "retried", "redelivered", "requeued"];
@@ -268,15 +394,15 @@ internal sealed partial class LogLineParser
         return (end < 0 ? text : text[..end]).Trim();
     }
 
-    private static string RenderTemplate(string template, ref Layers layers)
+    private static string RenderTemplate<TFields>(string template, TFields fields)
+        where TFields : struct, ILogFields
     {
-        var copy = layers;
         try
         {
             return TemplateHole().Replace(template, match =>
             {
-                var value = copy.FindContext([match.Groups[2].Value]);
-                return value is { } v ? Text(v) ?? match.Value : match.Value;
+                var value = fields.FindContext([match.Groups[2].Value]);
+                return value is { } v ? ValueConverters.Text(v) ?? match.Value : match.Value;
             });
         }
         catch (RegexMatchTimeoutException)
@@ -285,244 +411,23 @@ internal sealed partial class LogLineParser
         }
     }
 
-    internal static bool TryGetTimestamp(JsonElement? element, out DateTimeOffset timestamp)
+    internal static bool TryGetTimestamp(JsonElement? element, out DateTimeOffset timestamp) => ValueConverters.TryGetTimestamp(element, out timestamp);
+
+    internal static Severity ParseSeverity(JsonElement? element) => ValueConverters.ParseSeverity(element);
+
+    /// <summary>Keeps the first record of one line (for <see cref="Parse"/>).</summary>
+    private sealed class FirstRecordSink(long sequence) : IRecordSink
     {
-        timestamp = default;
-        if (element is not { } value)
+        private long _sequence = sequence;
+
+        public LogRecord? First { get; private set; }
+
+        public long NextSequence() => _sequence++;
+
+        public void Add(LogRecord record) => First ??= record;
+
+        public void Add(SpanRecord span)
         {
-            return false;
-        }
-
-        switch (value.ValueKind)
-        {
-            case JsonValueKind.String:
-                var text = value.GetString();
-                if (string.IsNullOrWhiteSpace(text))
-                {
-                    return false;
-                }
-
-                if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AllowWhiteSpaces, out timestamp))
-                {
-                    timestamp = timestamp.ToUniversalTime();
-                    return true;
-                }
-
-                return double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) && FromEpoch(parsed, out timestamp);
-            case JsonValueKind.Number:
-                return value.TryGetDouble(out var number) && FromEpoch(number, out timestamp);
-            default:
-                return false;
-        }
-    }
-
-    private static bool FromEpoch(double value, out DateTimeOffset timestamp)
-    {
-        timestamp = default;
-
-        // Seconds below 1e11 (until year 5138), milliseconds above.
-        var milliseconds = value >= 1e11 ? value : value * 1000;
-        if (double.IsNaN(milliseconds) || milliseconds <= 0 || milliseconds > 253_402_300_799_000)
-        {
-            return false;
-        }
-
-        timestamp = DateTimeOffset.UnixEpoch.AddTicks((long)(milliseconds * TimeSpan.TicksPerMillisecond));
-        return true;
-    }
-
-    internal static Severity ParseSeverity(JsonElement? element)
-    {
-        if (element is not { } value)
-        {
-            // Serilog compact JSON omits @l for Information.
-            return Severity.Information;
-        }
-
-        if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number))
-        {
-            // pino/bunyan use 10..60; Microsoft's LogLevel enum is 0..5.
-            return number >= 10
-                ? number switch { < 20 => Severity.Trace, < 30 => Severity.Debug, < 40 => Severity.Information, < 50 => Severity.Warning, < 60 => Severity.Error, _ => Severity.Critical }
-                : (Severity)Math.Clamp(number, 0, 5);
-        }
-
-        return Text(value)?.Trim().ToLowerInvariant() switch
-        {
-            "trace" or "trce" or "verbose" or "vrb" or "verb" => Severity.Trace,
-            "debug" or "dbug" or "dbg" => Severity.Debug,
-            "warning" or "warn" or "wrn" => Severity.Warning,
-            "error" or "fail" or "err" or "eror" => Severity.Error,
-            "critical" or "crit" or "fatal" or "ftl" or "crt" or "panic" or "emergency" or "alert" => Severity.Critical,
-            _ => Severity.Information,
-        };
-    }
-
-    private static bool TryGetInt(JsonElement? element, out int value, out bool boolean)
-    {
-        value = 0;
-        boolean = false;
-        if (element is not { } e)
-        {
-            return false;
-        }
-
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.Number when e.TryGetInt32(out value):
-                return true;
-            case JsonValueKind.String when int.TryParse(e.GetString(), NumberStyles.Integer, CultureInfo.InvariantCulture, out value):
-                return true;
-            case JsonValueKind.True:
-                boolean = true;
-                return false;
-            default:
-                return false;
-        }
-    }
-
-    private static string? Text(JsonElement? element) => element is not { } e ? null : e.ValueKind switch
-    {
-        JsonValueKind.String => e.GetString(),
-        JsonValueKind.Number => e.GetRawText(),
-        JsonValueKind.True => "true",
-        JsonValueKind.False => "false",
-        _ => null,
-    };
-
-    private static string? ExceptionText(JsonElement? element)
-    {
-        if (element is not { } e)
-        {
-            return null;
-        }
-
-        if (e.ValueKind == JsonValueKind.Object)
-        {
-            // {"type": "...", "message": "...", "stack": "..."} and similar.
-            var builder = new StringBuilder();
-            foreach (var name in (string[])["type", "Type", "ClassName", "message", "Message"])
-            {
-                if (e.TryGetProperty(name, out var part) && part.ValueKind == JsonValueKind.String)
-                {
-                    builder.Append(builder.Length == 0 ? string.Empty : ": ").Append(part.GetString());
-                }
-            }
-
-            return builder.Length == 0 ? e.GetRawText() : builder.ToString();
-        }
-
-        var text = e.ValueKind == JsonValueKind.String ? e.GetString() : null;
-        return string.IsNullOrWhiteSpace(text) ? null : text;
-    }
-
-    /// <summary>The objects of one line in the order "later wins": top level, State, Properties, Scopes[0..n].</summary>
-    private struct Layers
-    {
-        private readonly JsonElement _state;
-        private readonly JsonElement _properties;
-        private readonly JsonElement _scopes;
-
-        public Layers(JsonElement root)
-        {
-            Root = root;
-            _state = root.TryGetProperty("State", out var state) && state.ValueKind == JsonValueKind.Object ? state : default;
-            _properties = root.TryGetProperty("Properties", out var properties) && properties.ValueKind == JsonValueKind.Object ? properties : default;
-            _scopes = root.TryGetProperty("Scopes", out var scopes) && scopes.ValueKind == JsonValueKind.Array ? scopes : default;
-        }
-
-        public JsonElement Root { get; }
-
-        /// <summary>Finds a line-level field (timestamp, level, message...): top level first, then State, then Properties.</summary>
-        public readonly JsonElement? FindCore(string[] names)
-        {
-            foreach (var name in names)
-            {
-                if (Find(Root, name) is { } top)
-                {
-                    return top;
-                }
-
-                if (_state.ValueKind == JsonValueKind.Object && Find(_state, name) is { } state)
-                {
-                    return state;
-                }
-
-                if (_properties.ValueKind == JsonValueKind.Object && Find(_properties, name) is { } properties)
-                {
-                    return properties;
-                }
-            }
-
-            return null;
-        }
-
-        /// <summary>Finds a context field (IDs, service, step...): the last scope first, then Properties, State, top level.</summary>
-        public readonly JsonElement? FindContext(string[] names)
-        {
-            foreach (var name in names)
-            {
-                if (_scopes.ValueKind == JsonValueKind.Array)
-                {
-                    for (var i = _scopes.GetArrayLength() - 1; i >= 0; i--)
-                    {
-                        var scope = _scopes[i];
-                        if (scope.ValueKind == JsonValueKind.Object && Find(scope, name) is { } fromScope)
-                        {
-                            return fromScope;
-                        }
-                    }
-                }
-
-                if (_properties.ValueKind == JsonValueKind.Object && Find(_properties, name) is { } properties)
-                {
-                    return properties;
-                }
-
-                if (_state.ValueKind == JsonValueKind.Object && Find(_state, name) is { } state)
-                {
-                    return state;
-                }
-
-                if (Find(Root, name) is { } top)
-                {
-                    return top;
-                }
-            }
-
-            return null;
-        }
-
-        public readonly string? FindContextText(string name) => FindContextText([name]);
-
-        public readonly string? FindContextText(string[] names)
-        {
-            var text = Text(FindContext(names));
-            return string.IsNullOrWhiteSpace(text) ? null : text.Trim();
-        }
-
-        private static JsonElement? Find(JsonElement obj, string name)
-        {
-            JsonElement? caseInsensitive = null;
-            foreach (var property in obj.EnumerateObject())
-            {
-                if (property.Value.ValueKind == JsonValueKind.Null)
-                {
-                    continue;
-                }
-
-                if (property.NameEquals(name))
-                {
-                    return property.Value;
-                }
-
-                if (caseInsensitive is null && string.Equals(property.Name, name, StringComparison.OrdinalIgnoreCase))
-                {
-                    caseInsensitive = property.Value;
-                }
-            }
-
-            return caseInsensitive;
         }
     }
 }

@@ -11,6 +11,19 @@ internal enum Severity
     Critical = 5,
 }
 
+/// <summary>What a <see cref="LogRecord"/> stands for.</summary>
+internal enum RecordKind
+{
+    /// <summary>A log line.</summary>
+    Log,
+
+    /// <summary>The start of an OpenTelemetry span (the bar of its handling begins here).</summary>
+    SpanStart,
+
+    /// <summary>The end of an OpenTelemetry span.</summary>
+    SpanEnd,
+}
+
 /// <summary>One log line that belongs to a flow: it carried a correlation ID (and usually a timestamp).</summary>
 internal sealed record LogRecord
 {
@@ -54,6 +67,24 @@ internal sealed record LogRecord
 
     /// <summary>Gets a value indicating whether the line reports that the work is done (a completed/succeeded status).</summary>
     public bool IsCompletion { get; init; }
+
+    /// <summary>Gets the hop depth the line was logged at (<c>correlation_depth</c>: 0 at the edge, +1 per hop), when it said.</summary>
+    public int? Depth { get; init; }
+
+    /// <summary>Gets the service where the flow began (<c>correlation_origin</c>), when the line said.</summary>
+    public string? Origin { get; init; }
+
+    /// <summary>Gets the older flow this flow was started from (<c>previous_correlation_id</c>), when the line said.</summary>
+    public string? PreviousCorrelationId { get; init; }
+
+    /// <summary>Gets the W3C trace ID of the line, when it carried one (joins OTLP spans that name no correlation ID).</summary>
+    public string? TraceId { get; init; }
+
+    /// <summary>Gets what the record stands for: a log line, or the start or end of a span.</summary>
+    public RecordKind Kind { get; init; }
+
+    /// <summary>Gets the span's name and duration text, for a record of a span.</summary>
+    public string? SpanName { get; init; }
 
     /// <summary>Gets the file (or <c>stdin</c>) the line came from.</summary>
     public string Source { get; init; } = string.Empty;

@@ -23,14 +23,26 @@ internal static class HtmlRenderer
 
     private static readonly string[] Palette = ["#4e79a7", "#59a14f", "#b07aa1", "#76b7b2", "#9c755f", "#5f9ed1", "#8e6c8a", "#6b8e23"];
 
-    public static string Render(Flow flow)
+    public static string Render(Flow flow, IReadOnlyList<FlowLink>? links = null)
     {
         var writer = new StringWriter(CultureInfo.InvariantCulture);
-        Render(flow, writer);
+        Render(flow, writer, links);
         return writer.ToString();
     }
 
-    public static void Render(Flow flow, TextWriter output)
+    /// <summary>Gets the file name of a flow's page, as linked flows' pages are written and linked: its ID, cleaned for a file name.</summary>
+    public static string PageName(string correlationId)
+    {
+        var name = new StringBuilder("flow-");
+        foreach (var c in correlationId.Take(100))
+        {
+            name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_');
+        }
+
+        return name.Append(".html").ToString();
+    }
+
+    public static void Render(Flow flow, TextWriter output, IReadOnlyList<FlowLink>? links = null)
     {
         var html = new StringBuilder();
         var id = E(flow.CorrelationId);
@@ -39,10 +51,31 @@ internal static class HtmlRenderer
             .Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n")
             .Append("<title>Flow ").Append(id).Append(" · corr-timeline</title>\n<style>").Append(Css).Append("</style>\n</head>\n<body>\n");
         html.Append("<header><h1>Flow <code>").Append(id).Append("</code> <span class=\"badge ").Append(status).Append("\">").Append(status).Append("</span></h1>\n");
-        html.Append(Inv($"<p class=\"meta\">{Display.DateTime(flow.Start)} UTC · took <b>{E(Display.Duration(flow.Duration))}</b> · {flow.Services.Count} services · {flow.MessageCount} messages · {flow.Records.Count} log lines</p>\n"));
+        html.Append(Inv($"<p class=\"meta\">{Display.DateTime(flow.Start)} UTC · took <b>{E(Display.Duration(flow.Duration))}</b> · {flow.Services.Count} services · {flow.MessageCount} messages · {flow.LineCount} log lines{(flow.HasSpans ? " · with spans" : string.Empty)}{(flow.Origin is { } origin ? " · began in " + E(origin) : string.Empty)}</p>\n"));
         foreach (var skewed in flow.Skewed)
         {
             html.Append("<p class=\"note\">⚠ ").Append(E(TextRenderer.SkewNote(skewed))).Append("</p>\n");
+        }
+
+        foreach (var note in TextRenderer.ShiftNotes(flow))
+        {
+            html.Append("<p class=\"note shift\">⚠ ").Append(E(note)).Append("</p>\n");
+        }
+
+        if (links is { Count: > 0 })
+        {
+            html.Append("<nav class=\"links\" aria-label=\"Linked flows\"><h2>Linked flows</h2><ul>\n");
+            foreach (var link in links)
+            {
+                var what = link.Direction == LinkDirection.Previous ? "previous flow" : "next flow";
+                html.Append("<li class=\"link ").Append(link.Direction == LinkDirection.Previous ? "previous" : "next").Append("\">").Append(what).Append(" <a href=\"").Append(E(PageName(link.CorrelationId))).Append("\"><code>").Append(E(link.CorrelationId)).Append("</code></a>");
+                html.Append(link.Summary is { } summary
+                    ? Inv($" <span class=\"dim\">{Display.DateTime(summary.Start)} UTC · {E(Display.Duration(summary.Duration))} · {summary.LineCount} lines · {Flow.StatusText(summary.Status)}</span>")
+                    : " <span class=\"dim\">(not in the logs read)</span>");
+                html.Append("</li>\n");
+            }
+
+            html.Append("</ul></nav>\n");
         }
 
         html.Append("</header>\n<main>\n<section><h2>Across services</h2>\n");
@@ -52,7 +85,7 @@ internal static class HtmlRenderer
             .Append("<svg width=\"34\" height=\"10\"><line x1=\"2\" y1=\"5\" x2=\"30\" y2=\"5\" class=\"arrow skew\"/></svg> caused, clock skew ")
             .Append("<span class=\"mk orphan\">?</span> cause not in logs</p>\n</section>\n");
 
-        html.Append("<section><h2>Causation tree</h2>\n<ul class=\"tree\"><li><span class=\"root\">● ").Append(id).Append("</span>\n");
+        html.Append("<section class=\"later\"><h2>Causation tree</h2>\n<ul class=\"tree\"><li><span class=\"root\">● ").Append(id).Append("</span>\n");
         AppendTree(flow.Roots, html);
         html.Append("</li></ul>\n</section>\n");
 
@@ -176,9 +209,9 @@ internal static class HtmlRenderer
             var (lane, _, x0, x1, label, place) = placement[handling];
             var by = BarY(handling);
             var outcome = handling.Outcome switch { HandlingOutcome.Failed => " failed", HandlingOutcome.Retried => " retried", _ => string.Empty };
-            html.Append(Inv($"<g class=\"bar{outcome}\" data-h=\"{handling.Index}\"><title>{E(Tooltip(handling))}</title>"));
+            html.Append(Inv($"<g class=\"bar{outcome}\" data-h=\"{handling.Index}\" tabindex=\"0\" role=\"button\" aria-label=\"{E(handling.Service + ": " + handling.Label + (handling.Outcome == HandlingOutcome.Failed ? " (failed)" : handling.Outcome == HandlingOutcome.Retried ? " (retried)" : string.Empty))}\"><title>{E(Tooltip(handling))}</title>"));
             html.Append(Inv($"<rect x=\"{x0:0.#}\" y=\"{by:0.#}\" width=\"{x1 - x0:0.#}\" height=\"{BarHeight}\" rx=\"4\" fill=\"{lanes[lane].Color}\"/>"));
-            foreach (var record in handling.Records)
+            foreach (var record in handling.Records.Where(static r => r.Kind == Input.RecordKind.Log))
             {
                 var x = X(record.Timestamp);
                 html.Append(Inv($"<line x1=\"{x:0.#}\" y1=\"{by + 3:0.#}\" x2=\"{x:0.#}\" y2=\"{by + BarHeight - 3:0.#}\" class=\"tick\"/>"));
@@ -278,10 +311,15 @@ internal static class HtmlRenderer
     private static void AppendTable(Flow flow, StringBuilder html)
     {
         var handlingOf = flow.Handlings.SelectMany(h => h.Records.Select(r => (r, h.Index))).ToDictionary(p => p.r, p => p.Index);
-        html.Append("<section><h2>Log lines by time</h2>\n<table><thead><tr><th>Time (UTC)</th><th>+prev</th><th>Service</th><th>Message</th><th>Level</th><th>Step</th></tr></thead><tbody>\n");
+        html.Append("<section class=\"later\"><h2>Log lines by time</h2>\n<table><thead><tr><th>Time (UTC)</th><th>+prev</th><th>Service</th><th>Message</th><th>Level</th><th>Step</th></tr></thead><tbody>\n");
         var previous = flow.Start;
         foreach (var record in flow.Records)
         {
+            if (record.Kind == Input.RecordKind.SpanEnd && !record.IsFailure)
+            {
+                continue;
+            }
+
             var rowClass = record.IsFailure ? " class=\"fail\"" : record.IsRetry ? " class=\"retry\"" : string.Empty;
             var marker = record.IsFailure ? "✕ " : record.IsRetry ? "↻ " : string.Empty;
             html.Append(Inv($"<tr{rowClass} data-h=\"{handlingOf[record]}\"><td>{Display.Time(record.Timestamp)}</td><td class=\"num\">{E(Display.Delta(record.Timestamp - previous))}</td><td>{E(Display.Clean(record.Service, 40))}</td><td><code title=\"{E(Display.Clean(record.MessageId))}\">{E(Display.ShortId(record.MessageId))}</code></td><td>{record.Severity}</td><td>{E(marker + Display.Clean(Display.StepWithError(record), 400))}</td></tr>\n"));
@@ -362,6 +400,8 @@ internal static class HtmlRenderer
         span.mk.fail { background: var(--fail); } span.mk.retry { background: var(--retry); } span.mk.orphan { background: #9aa5b1; }
         .legend { color: var(--dim); font-size: 12.5px; margin: 6px 0 0; }
         .legend svg { vertical-align: middle; margin-left: 10px; }
+        .bar:focus { outline: none; } .bar:focus rect { stroke: #111 !important; stroke-width: 3 !important; }
+        .links ul { list-style: none; margin: 0; padding: 0; } .links li { padding: 2px 0; }
         .hl rect { filter: brightness(1.15); stroke: #111 !important; stroke-width: 2.5 !important; }
         path.hl { stroke-width: 2.6; }
         tr.hl td, li.hl > span, li.hl > code { background: #fff3bf; }
@@ -383,17 +423,28 @@ internal static class HtmlRenderer
         td:first-child { white-space: nowrap; font-family: ui-monospace, Menlo, Consolas, monospace; font-size: 12.5px; }
         tr.fail td { background: #fdecec; } tr.fail td:last-child { color: var(--fail); }
         tr.retry td { background: #fff6e5; }
+        section.later { content-visibility: auto; contain-intrinsic-size: auto 900px; }
         footer { color: var(--dim); font-size: 12px; padding: 18px 20px 28px; }
 
         """;
 
     private const string Script = """
 
-        document.querySelectorAll('[data-h]').forEach(function (el) {
-          var h = el.getAttribute('data-h');
-          function set(on) { document.querySelectorAll('[data-h="' + h + '"]').forEach(function (x) { x.classList.toggle('hl', on); }); }
-          el.addEventListener('mouseenter', function () { set(true); });
-          el.addEventListener('mouseleave', function () { set(false); });
+        // One listener per event type on the document (not one per element): a 2,000-message page stays quick to load.
+        function mark(h, on) { document.querySelectorAll('[data-h="' + h + '"]').forEach(function (x) { x.classList.toggle('hl', on); }); }
+        function owner(e) { return e.target && e.target.closest ? e.target.closest('[data-h]') : null; }
+        document.addEventListener('mouseover', function (e) { var el = owner(e); if (el && !el.contains(e.relatedTarget)) { mark(el.getAttribute('data-h'), true); } });
+        document.addEventListener('mouseout', function (e) { var el = owner(e); if (el && !el.contains(e.relatedTarget)) { mark(el.getAttribute('data-h'), false); } });
+        // Keyboard: Tab or the arrow keys move between bars (in time order); the focused bar's lines are highlighted.
+        document.addEventListener('focusin', function (e) { if (e.target.matches && e.target.matches('g.bar')) { mark(e.target.getAttribute('data-h'), true); } });
+        document.addEventListener('focusout', function (e) { if (e.target.matches && e.target.matches('g.bar')) { mark(e.target.getAttribute('data-h'), false); } });
+        document.addEventListener('keydown', function (e) {
+          var bar = e.target;
+          if (!bar.matches || !bar.matches('g.bar')) { return; }
+          var step = e.key === 'ArrowRight' || e.key === 'ArrowDown' ? 1 : e.key === 'ArrowLeft' || e.key === 'ArrowUp' ? -1 : 0;
+          if (step === 0) { return; }
+          var next = document.querySelector('g.bar[data-h="' + (Number(bar.getAttribute('data-h')) + step) + '"]');
+          if (next) { e.preventDefault(); next.focus(); }
         });
 
         """;

@@ -19,10 +19,20 @@ internal sealed class TextRenderer
         output.WriteLine($"{Bold("Flow " + id)}  {StatusText(flow.Status)}");
         var when = flow.OrderedByCausation ? "lines without timestamps, ordered by causation" : Display.DateTime(flow.Start) + " UTC";
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"  {when} · took {Display.Duration(flow.Duration)} · {Plural(flow.Services.Count, "service")} · {Plural(flow.MessageCount, "message")} · {Plural(flow.Records.Count, "line")}"));
+            $"  {when} · took {Display.Duration(flow.Duration)} · {Plural(flow.Services.Count, "service")} · {Plural(flow.MessageCount, "message")} · {Plural(flow.LineCount, "line")}{(flow.HasSpans ? " · with spans" : string.Empty)}"));
+        if (flow.Origin is { } origin)
+        {
+            output.WriteLine($"  began in {Display.Clean(origin, 64)}");
+        }
+
         foreach (var skewed in flow.Skewed)
         {
             output.WriteLine(Yellow($"  ! {SkewNote(skewed)}"));
+        }
+
+        foreach (var note in ShiftNotes(flow))
+        {
+            output.WriteLine(Yellow($"  ! {note}"));
         }
 
         output.WriteLine();
@@ -33,6 +43,11 @@ internal sealed class TextRenderer
         var previous = flow.Start;
         foreach (var record in flow.Records)
         {
+            if (record.Kind == Input.RecordKind.SpanEnd && !record.IsFailure)
+            {
+                continue; // a span's end is the end of its bar; only a failed end is a step
+            }
+
             var marker = record.IsFailure ? "✗ " : record.IsRetry ? "↻ " : string.Empty;
             var step = marker + Display.Clean(record.Step, StepWidth);
             step = record.IsFailure ? Red(step) : record.IsRetry ? Yellow(step) : step;
@@ -100,7 +115,10 @@ internal sealed class TextRenderer
     }
 
     /// <summary>Writes the list of flows, most recent first.</summary>
-    public void RenderList(IReadOnlyList<Flow> flows, int limit, TextWriter output)
+    public void RenderList(IReadOnlyList<Flow> flows, int limit, TextWriter output) => RenderList(flows.Select(FlowSummary.Of).ToList(), limit, output);
+
+    /// <summary>Writes the list of flows, most recent first.</summary>
+    public void RenderList(IReadOnlyList<FlowSummary> flows, int limit, TextWriter output)
     {
         var shown = flows.Take(limit).ToList();
         output.WriteLine(Dim($"{"STARTED (UTC)",-23}  {"DURATION",9}  {"SERVICES",8}  {"MESSAGES",8}  {"LINES",6}  {"STATUS",-15}  CORRELATION ID"));
@@ -108,12 +126,39 @@ internal sealed class TextRenderer
         {
             var status = StatusText(flow.Status).PadRight(15 + (_color ? 9 : 0));
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{Display.DateTime(flow.Start),-23}  {Display.Duration(flow.Duration),9}  {flow.Services.Count,8}  {flow.MessageCount,8}  {flow.Records.Count,6}  {status}  {Display.Clean(flow.CorrelationId)}"));
+                $"{Display.DateTime(flow.Start),-23}  {Display.Duration(flow.Duration),9}  {flow.ServiceCount,8}  {flow.MessageCount,8}  {flow.LineCount,6}  {status}  {Display.Clean(flow.CorrelationId)}"));
         }
 
         output.WriteLine();
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{(shown.Count < flows.Count ? $"Showing {shown.Count} of {Plural(flows.Count, "flow")}" : Plural(flows.Count, "flow"))} (most recent first). Details of one: corr-timeline <logs> --id <correlation id>"));
+    }
+
+    /// <summary>Describes the clock shifts applied to read a flow in hop order.</summary>
+    internal static IEnumerable<string> ShiftNotes(Flow flow) => flow.ClockShifts
+        .OrderBy(static p => p.Key, StringComparer.Ordinal)
+        .Select(static p => $"clocks disagree: {Display.Clean(p.Key, 32)} logged hops before their cause; its times are shifted by +{Display.Duration(p.Value)} to follow hop depth (correlation_depth)");
+
+    /// <summary>Writes the flows linked to this one: the ones it was started from, and the ones started from it.</summary>
+    public void RenderLinks(Flow flow, IReadOnlyList<FlowLink> links, TextWriter output)
+    {
+        if (links.Count == 0)
+        {
+            return;
+        }
+
+        output.WriteLine();
+        output.WriteLine(Bold("Linked flows"));
+        foreach (var link in links)
+        {
+            var what = link.Direction == LinkDirection.Previous ? "previous" : "next    ";
+            var details = link.Summary is { } s
+                ? string.Create(CultureInfo.InvariantCulture, $"  {Display.DateTime(s.Start)} UTC · {Display.Duration(s.Duration)} · {Plural(s.LineCount, "line")} · {Flow.StatusText(s.Status)}")
+                : "  (not in the logs read)";
+            output.WriteLine($"  {what}  {Display.Clean(link.CorrelationId)}{details}");
+        }
+
+        output.WriteLine(Dim($"  Details of one: corr-timeline <logs> --id <correlation id>"));
     }
 
     internal static string SkewNote(MessageHandling skewed) =>

@@ -57,11 +57,25 @@ public sealed class TimelineCommandTests : IDisposable
     {
         Write("mixed.log", "garbage", Flat(0, "flow-1", "api", "ok line"), "{\"half\":", "[]", """{"correlation_id":"flow-1"}""");
 
-        Run(null, "mixed.log", "--id=flow-1").ShouldBe(ExitCodes.Ok);
+        Run(null, "mixed.log").ShouldBe(ExitCodes.Ok);
 
-        _error.ToString().ShouldContain("skipped 3 malformed lines");
+        _error.ToString().ShouldContain("skipped 3 unreadable lines in 1 input");
         _error.ToString().ShouldContain("1 line has no timestamp: ordered by causation");
+        _out.ToString().ShouldContain("flow-1");
+    }
+
+    [Fact]
+    public void Run_WithId_CountsTheUnreadableLinesThatHoldTheId()
+    {
+        // With --id only the lines holding the ID are parsed: a truncated line of the flow is counted, other garbage is not looked at.
+        Write("a.log", "garbage", Flat(0, "flow-1", "api", "ok line"), """{"correlation_id":"flow-1","message":"trunc""");
+        Write("b.log", Flat(1, "flow-1", "worker", "second"), "{\"correlation_id\":\"flow-1\",\u0001\u0002");
+
+        Run(null, "a.log", "b.log", "--id=flow-1").ShouldBe(ExitCodes.Ok);
+
+        _error.ToString().ShouldContain("skipped 2 unreadable lines in 2 inputs");
         _out.ToString().ShouldContain("ok line");
+        _out.ToString().ShouldContain("second");
     }
 
     [Fact]

@@ -6,23 +6,35 @@ namespace Correlation.Messaging.Timeline.Tests.Input;
 public sealed class LogReaderTests
 {
     [Fact]
-    public void ReadBoundedLines_LineOverTheLimit_IsReportedAsNullAndReadingGoesOn()
+    public void Read_LineOverTheLimit_IsCountedAndReadingGoesOn()
     {
-        var text = "short\n" + new string('x', 100_000) + "\r\nafter\r\nlast-without-newline";
+        // Lines over the buffer (1 MiB) and over the line limit (2 MiB here), then good lines, the last without a newline.
+        var huge = "{\"correlation_id\":\"abc\",\"message\":\"" + new string('x', 5_000_000) + "\"}";
+        var text = LogLines.Flat(0, "abc", "svc", "short") + "\n" + huge + "\r\n" + LogLines.Flat(1, "abc", "svc", "after") + "\r\n" + LogLines.Flat(2, "abc", "svc", "last-without-newline");
+        var reader = new LogReader(new LogLineParser(maxLineLength: 2 * 1024 * 1024));
+        var records = new List<LogRecord>();
 
-        var lines = LogReader.ReadBoundedLines(new StringReader(text), maxLength: 1000).ToList();
+        reader.Read(new StringReader(text), "t", null, records);
 
-        lines.ShouldBe(["short", null, "after", "last-without-newline"]);
+        records.Select(r => r.Step).ShouldBe(["short", "after", "last-without-newline"]);
+        records.Select(r => r.LineNumber).ShouldBe([1L, 3L, 4L]);
+        reader.Statistics.TooLong.ShouldBe(1);
+        reader.Statistics.Malformed.ShouldBe(1);
     }
 
     [Fact]
-    public void ReadBoundedLines_LineSpanningBufferBoundaries_IsKeptWhole()
+    public void Read_LineSpanningBufferBoundaries_IsKeptWhole()
     {
-        var longLine = new string('a', 40_000);
+        // 1.5 MB lines: longer than the first buffer, shorter than the line limit.
+        var longLine = LogLines.Flat(0, "abc", "svc", new string('a', 1_500_000));
 
-        var lines = LogReader.ReadBoundedLines(new StringReader(longLine + "\n" + longLine), maxLength: 50_000).ToList();
+        var reader = new LogReader(new LogLineParser());
+        var records = new List<LogRecord>();
+        reader.Read(new StringReader(longLine + "\n" + longLine), "t", null, records);
 
-        lines.ShouldBe([longLine, longLine]);
+        records.Count.ShouldBe(2);
+        records.ShouldAllBe(r => r.Message.Length == 1_500_000);
+        reader.Statistics.Malformed.ShouldBe(0);
     }
 
     [Fact]
