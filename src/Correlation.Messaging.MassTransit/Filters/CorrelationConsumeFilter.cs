@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;
@@ -21,6 +23,11 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator,
         if (context.ReceiveContext.TryGetPayload<ReceivedCorrelation>(out var received))
         {
             received.ThrowIfRejected();
+
+            // MassTransit writes its own conversation ID to the receive span once the message is deserialized, after
+            // the receive filter tagged it: the correlation ID takes the attribute back here.
+            var current = received.Context!;
+            CorrelationSpanAttributes.Tag(Activity.Current, propagator.Options, current.CorrelationId, current.MessageId ?? Format(context.MessageId), current.CausationId);
             if (received.Context!.MessageId is not null || context.MessageId is null)
             {
                 return next.Send(context);

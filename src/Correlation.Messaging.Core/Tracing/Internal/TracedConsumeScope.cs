@@ -28,7 +28,7 @@ internal sealed class TracedConsumeScope : IDisposable
     /// <summary>
     /// Makes the inbound trace context (when <see cref="CorrelationOptions.PropagateTraceContext"/> is on) and the
     /// correlation context ambient, opens the logging scope, tags the consumer activity (or, without one, the current
-    /// activity) with <c>correlation.id</c>, and returns a correlation scope that ends them all.
+    /// activity) with the correlation, message and causation IDs (<see cref="CorrelationSpanAttributes"/>), and returns a correlation scope that ends them all.
     /// </summary>
     /// <param name="propagator">The propagator.</param>
     /// <param name="extracted">The extracted correlation.</param>
@@ -56,7 +56,7 @@ internal sealed class TracedConsumeScope : IDisposable
             throw;
         }
 
-        TraceContextPropagation.TagCorrelationId(activity ?? Activity.Current, context.CorrelationId);
+        CorrelationSpanAttributes.Tag(activity ?? Activity.Current, propagator.Options, context.CorrelationId, context.MessageId, context.CausationId);
         if (activity is null && !propagator.Options.PropagateTraceContext)
         {
             // Nothing to close but the logging scope: no owner object per message.
