@@ -95,6 +95,33 @@ public class CorePropagationBenchmarks
     [Benchmark, BenchmarkCategory("Extract", "Bytes")]
     public string Correlation_Extract_Bytes() => _propagator.Extract(_byteInbound, ByteGetter).CorrelationId;
 
+    // The propagators' own cost on extract, without any carrier work: the getter answers by reference, no hashing.
+    [Benchmark(Baseline = true), BenchmarkCategory("Extract", "NoOpCarrier")]
+    public string? W3C_Extract_NoOp()
+    {
+        _w3c.ExtractTraceIdAndState(null, static (object? _, string n, out string? v, out IEnumerable<string>? vs) =>
+        {
+            vs = null;
+            v = n == "traceparent" ? InboundTraceParent : null;
+        }, out var traceId, out _);
+        return traceId;
+    }
+
+    [Benchmark, BenchmarkCategory("Extract", "NoOpCarrier")]
+    public string Correlation_Extract_NoOp() => _propagator.Extract(0, static (_, n) =>
+        ReferenceEquals(n, CorrelationHeaders.CorrelationId) ? InboundId
+        : ReferenceEquals(n, CorrelationHeaders.FlowMetadata) ? InboundFlow
+        : InboundHeaderValue.Missing).CorrelationId;
+
+    // The same without a flow header: what reading the flow metadata adds.
+    [Benchmark, BenchmarkCategory("Extract", "NoOpCarrier")]
+    public string Correlation_Extract_NoOp_NoFlowHeader() => _propagator.Extract(0, static (_, n) =>
+        ReferenceEquals(n, CorrelationHeaders.CorrelationId) ? InboundId : InboundHeaderValue.Missing).CorrelationId;
+
+    private const string InboundTraceParent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01";
+    private static readonly InboundHeaderValue InboundId = InboundHeaderValue.FromText("0f8fad5b-d9cb-469f-a165-70867728950e");
+    private static readonly InboundHeaderValue InboundFlow = InboundHeaderValue.FromText("2 orders-api 1764505103123");
+
     /// <summary>A minimal byte-valued header list with replace semantics, shaped like Kafka's <c>Headers</c>.</summary>
     public sealed class ByteHeaders
     {

@@ -311,7 +311,7 @@ public sealed class CorrelationPropagator
             var generated = _generator.NewId();
             if (_logger.IsEnabled(LogLevel.Debug))
             {
-                using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(generated, causationId, messageId, CorrelationIdSource.Generated, flow)));
+                using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(generated, causationId, messageId, CorrelationIdSource.Generated, flow.IsSet ? flow : FlowMetadata.StartingNow(ServiceName))));
                 Log.CorrelationIdGenerated(_logger, generated);
             }
 
@@ -332,7 +332,7 @@ public sealed class CorrelationPropagator
         if (_logger.IsEnabled(LogLevel.Warning))
         {
             // Inside the new ID's logging scope, so a log reader attaches the warning to the flow it concerns.
-            using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(replacement, causationId, messageId, CorrelationIdSource.Replaced, flow)));
+            using var inNewScope = _logger.BeginScope(new CorrelationLogScope(new CorrelationContext(replacement, causationId, messageId, CorrelationIdSource.Replaced, flow.IsSet ? flow : FlowMetadata.StartingNow(ServiceName))));
             Log.InvalidCorrelationIdReplaced(_logger, name, problem, replacement, sanitized);
         }
 
@@ -442,13 +442,13 @@ public sealed class CorrelationPropagator
     /// invalid-ID policy (restart here, or reject); deeper than <see cref="CorrelationOptions.MaxDepth"/> gets the depth-limit policy.
     /// </summary>
     /// <param name="value">The flow header as the carrier holds it.</param>
-    /// <returns>The flow of the inbound message, depth as carried.</returns>
+    /// <returns>The flow of the inbound message, depth as carried; <see langword="default"/> when the flow starts (or restarts) at this hop.</returns>
     /// <exception cref="CorrelationIdRejectedException">The header is malformed or too deep and the policy is to reject.</exception>
     internal FlowMetadata ReadFlow(InboundHeaderValue value)
     {
         if (!value.IsPresent)
         {
-            return FlowMetadata.StartingNow(ServiceName);
+            return default; // the flow starts here: its start time is taken when the context is made (ContextFor)
         }
 
         var problem = ParseFlow(value, out var flow);
@@ -465,7 +465,7 @@ public sealed class CorrelationPropagator
 
             Log.InvalidFlowMetadataReplaced(_logger, Options.FlowHeaderName, problemTag, sanitized);
             CorrelationMetrics.FlowInvalid.Add(1, new KeyValuePair<string, object?>("problem", problemTag), new KeyValuePair<string, object?>("policy", PolicyTags[(int)_invalidPolicy]));
-            return FlowMetadata.StartingNow(ServiceName);
+            return default; // the flow restarts here
         }
 
         if (flow.Depth > Options.MaxDepth)
@@ -500,11 +500,10 @@ public sealed class CorrelationPropagator
     private FlowProblem ParseFlow(InboundHeaderValue value, out FlowMetadata flow)
     {
         flow = default;
-        var now = FlowMetadata.ApproximateNowUnixMilliseconds();
         return value.Kind switch
         {
-            InboundHeaderValueKind.Text => FlowMetadata.TryParse(value.Text, _validator, now, _origins, out flow),
-            InboundHeaderValueKind.Utf8 => FlowMetadata.TryParse(value.Utf8.Span, _validator, now, _origins, out flow),
+            InboundHeaderValueKind.Text => FlowMetadata.TryParse(value.Text, _validator, _origins, out flow),
+            InboundHeaderValueKind.Utf8 => FlowMetadata.TryParse(value.Utf8.Span, _validator, _origins, out flow),
             InboundHeaderValueKind.Null => FlowProblem.Null,
             _ => FlowProblem.WrongType,
         };

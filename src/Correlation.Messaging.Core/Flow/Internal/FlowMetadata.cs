@@ -24,10 +24,10 @@ internal readonly record struct FlowMetadata(int Depth, string? Origin, long Sta
 
     private const int MaxDepthDigits = 9;
 
-    // The start time's upper bound allows a day of skew, so "now" needs no wall-clock read per message: the wall clock
-    // once, then the monotonic tick count (a few nanoseconds instead of a system clock call).
-    private static readonly long ClockBaseUnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-    private static readonly long ClockBaseTicks = Environment.TickCount64;
+    // The start time's upper bound allows a day of skew, so most values are judged without reading the clock: a start at
+    // or before the last time read (plus the skew) is in bounds, since time only moves on. The clock is read (and the
+    // last time moved forward) only for a start beyond it, about once a day in a long-running process.
+    private static long s_lastKnownNowUnixMilliseconds = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
     private const int MaxStartDigits = 15;
 
     /// <summary>Gets a value indicating whether this is a real flow (a start time is set), not <see langword="default"/>.</summary>
@@ -37,8 +37,18 @@ internal readonly record struct FlowMetadata(int Depth, string? Origin, long Sta
     public static FlowMetadata StartingNow(string? origin, string? previousCorrelationId = null) =>
         new(0, origin, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), previousCorrelationId);
 
-    /// <summary>Returns the current time in Unix milliseconds, within the drift of the monotonic clock (far inside a day).</summary>
-    public static long ApproximateNowUnixMilliseconds() => ClockBaseUnixMilliseconds + (Environment.TickCount64 - ClockBaseTicks);
+    /// <summary>Returns whether <paramref name="start"/> is at most a day after the receiver's clock, reading the clock only when it must.</summary>
+    public static bool IsNotTooFarAhead(long start)
+    {
+        if (start <= Volatile.Read(ref s_lastKnownNowUnixMilliseconds) + MaxClockSkewMilliseconds)
+        {
+            return true;
+        }
+
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        Volatile.Write(ref s_lastKnownNowUnixMilliseconds, now);
+        return start <= now + MaxClockSkewMilliseconds;
+    }
 
     /// <summary>Returns the longest value read for IDs of at most <paramref name="maxLength"/> characters.</summary>
     public static int MaxValueLength(int maxLength) => (3 * maxLength) + 40;
@@ -54,7 +64,7 @@ internal readonly record struct FlowMetadata(int Depth, string? Origin, long Sta
     }
 
     /// <summary>Parses UTF-8 bytes: ASCII only (the ID rules allow nothing else); non-ASCII is invalid UTF-8 or a disallowed character.</summary>
-    public static FlowProblem TryParse(ReadOnlySpan<byte> utf8, CorrelationIdValidator validator, long nowUnixMilliseconds, OriginCache intern, out FlowMetadata flow)
+    public static FlowProblem TryParse(ReadOnlySpan<byte> utf8, CorrelationIdValidator validator, OriginCache intern, out FlowMetadata flow)
     {
         flow = default;
         if (utf8.Length > MaxValueLength(validator.MaxLength))
@@ -72,7 +82,7 @@ internal readonly record struct FlowMetadata(int Depth, string? Origin, long Sta
         try
         {
             var written = Encoding.ASCII.GetChars(utf8, chars);
-            return TryParse(chars[..written], validator, nowUnixMilliseconds, intern, out flow);
+            return TryParse(chars[..written], validator, intern, out flow);
         }
         finally
         {
@@ -86,14 +96,13 @@ internal readonly record struct FlowMetadata(int Depth, string? Origin, long Sta
     /// <summary>Parses the text form; every rule of the wire format, nothing lenient.</summary>
     /// <param name="text">The header value.</param>
     /// <param name="validator">The ID rules the origin and previous ID must meet (strict: <c>Trust</c> never widens them).</param>
-    /// <param name="nowUnixMilliseconds">The receiver's clock, for the start time's upper bound.</param>
     /// <param name="intern">Turns the origin's characters into a string, reusing a cached one where it can.</param>
     /// <param name="flow">The parsed metadata (depth as on the wire), when valid.</param>
     /// <returns>The problem, or <see cref="FlowProblem.None"/>.</returns>
-    public static FlowProblem TryParse(ReadOnlySpan<char> text, CorrelationIdValidator validator, long nowUnixMilliseconds, OriginCache intern, out FlowMetadata flow)
+    public static FlowProblem TryParse(ReadOnlySpan<char> text, CorrelationIdValidator validator, OriginCache intern, out FlowMetadata flow)
     {
         flow = default;
-        if (text.IsEmpty || text.IsWhiteSpace())
+        if (text.IsEmpty)
         {
             return FlowProblem.Empty;
         }
@@ -108,35 +117,57 @@ internal readonly record struct FlowMetadata(int Depth, string? Origin, long Sta
             return FlowProblem.UnsafeCharacter;
         }
 
-        Span<Range> fields = stackalloc Range[5];
-        var count = text.Split(fields, ' ');
-        if (count is < 3 or > 4)
+        // Fields by hand (no Split: it sets up a separator list per call). An empty field (a doubled, leading or trailing
+        // space) and a fifth field are malformed.
+        var first = text.IndexOf(' ');
+        var afterDepth = first <= 0 ? default : text[(first + 1)..];
+        var second = afterDepth.IndexOf(' ');
+        if (first <= 0 || second <= 0)
         {
             return FlowProblem.Malformed;
         }
 
-        if (!TryParseCanonical(text[fields[0]], MaxDepthDigits, out var depth) || depth > int.MaxValue)
+        var depthText = text[..first];
+        var origin = afterDepth[..second];
+        var startText = afterDepth[(second + 1)..];
+        var previousText = ReadOnlySpan<char>.Empty;
+        var third = startText.IndexOf(' ');
+        var hasPrevious = third >= 0;
+        if (hasPrevious)
+        {
+            previousText = startText[(third + 1)..];
+            startText = startText[..third];
+            if (previousText.IsEmpty || previousText.Contains(' '))
+            {
+                return FlowProblem.Malformed;
+            }
+        }
+
+        if (startText.IsEmpty)
+        {
+            return FlowProblem.Malformed;
+        }
+
+        if (!TryParseCanonical(depthText, MaxDepthDigits, out var depth) || depth > int.MaxValue)
         {
             return FlowProblem.Depth;
         }
 
-        var origin = text[fields[1]];
         if (validator.Validate(origin, trust: false) != CorrelationIdProblem.None)
         {
             return FlowProblem.Origin;
         }
 
-        if (!TryParseCanonical(text[fields[2]], MaxStartDigits, out var start)
+        if (!TryParseCanonical(startText, MaxStartDigits, out var start)
             || start < MinStartUnixMilliseconds
-            || start > nowUnixMilliseconds + MaxClockSkewMilliseconds)
+            || !IsNotTooFarAhead(start))
         {
             return FlowProblem.Start;
         }
 
         string? previous = null;
-        if (count == 4)
+        if (hasPrevious)
         {
-            var previousText = text[fields[3]];
             if (validator.Validate(previousText, trust: false) != CorrelationIdProblem.None)
             {
                 return FlowProblem.Previous;
