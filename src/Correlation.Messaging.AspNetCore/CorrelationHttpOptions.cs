@@ -62,7 +62,7 @@ public sealed class CorrelationHttpOptions : IValidatableObject
 
     /// <summary>
     /// Gets or sets a value indicating whether the current <see cref="System.Diagnostics.Activity"/> (the request's
-    /// activity) is tagged with <c>correlation.id</c>.
+    /// activity) is tagged with <c>messaging.message.conversation_id</c> (the correlation ID).
     /// </summary>
     /// <value>The default is <see langword="true"/>.</value>
     public bool TagActivity { get; set; } = true;

@@ -68,6 +68,31 @@ public sealed class CorrelationOptions : IValidatableObject
     public IList<string> ReadAliases { get; } = new List<string>(CorrelationHeaders.DefaultAliases);
 
     /// <summary>
+    /// Gets the header names the correlation ID is also written under, next to <see cref="HeaderName"/>, for consumers that
+    /// read only their own name (Wolverine on Kafka reads <c>correlation-id</c>; CloudEvents binary mode on Kafka reads
+    /// <c>ce_correlationid</c>).
+    /// </summary>
+    /// <value>
+    /// The default is empty. Each name costs one more header on every message (its name, the ID and the header framing;
+    /// on Kafka, also throughput: see <c>docs/wire-format.md</c>). Never written on SQS, which keeps to its attribute budget.
+    /// </value>
+    public IList<string> WriteAliases { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets the header names read, in order, for the causation ID when <see cref="CausationHeaderName"/> is absent
+    /// (CloudEvents binary mode: <c>ce_causationid</c>; Wolverine: <c>conversation-id</c>).
+    /// </summary>
+    /// <value>The default is empty.</value>
+    public IList<string> CausationReadAliases { get; } = new List<string>();
+
+    /// <summary>
+    /// Gets the header names the causation ID is also written under, next to <see cref="CausationHeaderName"/>, when
+    /// a message is sent while handling another (CloudEvents binary mode on Kafka: <c>ce_causationid</c>).
+    /// </summary>
+    /// <value>The default is empty. Each name costs one more header on every message sent while handling one; never written on SQS.</value>
+    public IList<string> CausationWriteAliases { get; } = new List<string>();
+
+    /// <summary>
     /// Gets or sets a value indicating whether <c>X-Request-ID</c> is read as the last alias.
     /// </summary>
     /// <value>The default is <see langword="false"/>: a request ID often identifies one hop, not a flow.</value>
@@ -111,6 +136,29 @@ public sealed class CorrelationOptions : IValidatableObject
     /// <value>The default is <see langword="false"/>: leave trace context to the broker's tracing instrumentation.</value>
     public bool PropagateTraceContext { get; set; }
 
+    /// <summary>
+    /// Gets or sets a value indicating whether spans also carry the correlation ID as <c>correlation.id</c>, the attribute
+    /// of earlier releases, next to the OpenTelemetry convention's <c>messaging.message.conversation_id</c>.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>. This alias is kept for one release, for dashboards and queries that still
+    /// use <c>correlation.id</c>; it will be removed in the next one.
+    /// </value>
+    public bool EmitLegacyCorrelationIdAttribute { get; set; }
+
+    /// <summary>
+    /// Gets or sets a value indicating whether the correlation ID is also carried as the <c>correlation_id</c> entry of
+    /// the W3C <c>baggage</c> header, for services that speak only OpenTelemetry (their baggage propagator forwards it),
+    /// and read back from that entry when no correlation header, native property or alias is present.
+    /// </summary>
+    /// <value>
+    /// The default is <see langword="false"/>. When on, the outbound <c>baggage</c> header is the current activity's
+    /// baggage plus the correlation ID, within the W3C limits (64 entries, 8,192 bytes; beyond them it is not written),
+    /// and it replaces a <c>baggage</c> header the message already had. Inbound, the entry has the lowest precedence and
+    /// is validated like any inbound value.
+    /// </value>
+    public bool BridgeBaggage { get; set; }
+
     /// <inheritdoc />
     IEnumerable<ValidationResult> IValidatableObject.Validate(ValidationContext validationContext)
     {
@@ -125,7 +173,7 @@ public sealed class CorrelationOptions : IValidatableObject
             }
         }
 
-        foreach (var name in (IEnumerable<string>)[HeaderName, CausationHeaderName, MessageIdHeaderName, FlowHeaderName, .. ReadAliases])
+        foreach (var name in (IEnumerable<string>)[HeaderName, CausationHeaderName, MessageIdHeaderName, FlowHeaderName, .. ReadAliases, .. WriteAliases, .. CausationReadAliases, .. CausationWriteAliases])
         {
             if (string.IsNullOrWhiteSpace(name) || name.AsSpan().IndexOfAnyExceptInRange('!', '~') >= 0)
             {
@@ -175,6 +223,35 @@ public sealed class CorrelationOptions : IValidatableObject
                     [nameof(ReadAliases)]);
             }
         }
+
+        foreach (var result in ValidateAliases())
+        {
+            yield return result;
+        }
+    }
+
+    private IEnumerable<ValidationResult> ValidateAliases()
+    {
+        string[] own = [HeaderName, CausationHeaderName, MessageIdHeaderName];
+        foreach (var alias in WriteAliases)
+        {
+            if (own.Contains(alias, StringComparer.OrdinalIgnoreCase) || CausationWriteAliases.Contains(alias, StringComparer.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult(
+                    $"Write alias '{alias}' is already one of our header names or a causation write alias: it would be written twice.",
+                    [nameof(WriteAliases)]);
+            }
+        }
+
+        foreach (var alias in (IEnumerable<string>)[.. CausationReadAliases, .. CausationWriteAliases])
+        {
+            if (own.Contains(alias, StringComparer.OrdinalIgnoreCase) || ReadAliases.Contains(alias, StringComparer.OrdinalIgnoreCase))
+            {
+                yield return new ValidationResult(
+                    $"Causation alias '{alias}' is one of our header names or a correlation read alias: a correlation ID would be read as a causation ID, or the reverse.",
+                    [nameof(CausationReadAliases)]);
+            }
+        }
     }
 
     internal CorrelationOptions Clone()
@@ -196,11 +273,28 @@ public sealed class CorrelationOptions : IValidatableObject
             ServiceName = ServiceName,
             MaxDepth = MaxDepth,
             DepthLimitPolicy = DepthLimitPolicy,
+            EmitLegacyCorrelationIdAttribute = EmitLegacyCorrelationIdAttribute,
+            BridgeBaggage = BridgeBaggage,
         };
         copy.ReadAliases.Clear();
         foreach (var alias in ReadAliases)
         {
             copy.ReadAliases.Add(alias);
+        }
+
+        foreach (var alias in WriteAliases)
+        {
+            copy.WriteAliases.Add(alias);
+        }
+
+        foreach (var alias in CausationReadAliases)
+        {
+            copy.CausationReadAliases.Add(alias);
+        }
+
+        foreach (var alias in CausationWriteAliases)
+        {
+            copy.CausationWriteAliases.Add(alias);
         }
 
         return copy;

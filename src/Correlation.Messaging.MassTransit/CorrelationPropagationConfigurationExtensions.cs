@@ -102,6 +102,7 @@ public static class CorrelationPropagationConfigurationExtensions
         configurator.ConfigurePublish(publish => publish.AddPipeSpecification((IPipeSpecification<PublishContext>)specification));
         configurator.AddPrePipeSpecification(specification);
         configurator.ConnectEndpointConfigurationObserver(new CorrelationEndpointConfigurationObserver(specification));
+        ProcessSpanTagger.EnsureStarted(propagator.Options);
         var traceObserver = new CorrelationTraceObserver(propagator);
         configurator.ConnectSendObserver(traceObserver);
         configurator.ConnectPublishObserver(traceObserver);

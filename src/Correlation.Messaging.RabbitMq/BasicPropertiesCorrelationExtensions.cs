@@ -47,7 +47,7 @@ public static class BasicPropertiesCorrelationExtensions
     /// <param name="propagator">The propagator, or <see langword="null"/> for <see cref="CorrelationPropagator.Default"/>.</param>
     /// <returns><paramref name="properties"/>, for chaining.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="properties"/> or <paramref name="context"/> is <see langword="null"/>.</exception>
-    /// <remarks>The current <see cref="Activity"/> is tagged with <c>correlation.id</c>. With
+    /// <remarks>The current <see cref="Activity"/> is tagged with <c>messaging.message.conversation_id</c> (the correlation ID) and the message and causation IDs. With
     /// <see cref="CorrelationOptions.PropagateTraceContext"/> on, the W3C <c>traceparent</c>/<c>tracestate</c> headers are
     /// written too (replacing existing ones): the current activity's, or the trace context of the message being handled.</remarks>
     public static BasicProperties WithCorrelation(this BasicProperties properties, CorrelationContext context, CorrelationPropagator? propagator = null)
@@ -71,7 +71,7 @@ public static class BasicPropertiesCorrelationExtensions
         }
 
         AmqpCarrier.TrySetCorrelationIdProperty(properties, context, propagator.HeaderName, propagator.Logger);
-        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        CorrelationSpanAttributes.Tag(Activity.Current, propagator.Options, context.CorrelationId, properties.MessageId, context.MessageId);
         if (propagator.Options.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out _, out var traceState))
         {
             if (string.IsNullOrEmpty(traceState))

@@ -176,7 +176,7 @@ internal sealed class CorrelationMiddleware
 
         if (_tagActivity)
         {
-            TraceContextPropagation.TagCorrelationId(Activity.Current, correlation.CorrelationId);
+            CorrelationSpanAttributes.Tag(Activity.Current, _propagator.Options, correlation.CorrelationId);
         }
     }
 

@@ -20,7 +20,8 @@ namespace Correlation.Messaging.Propagation;
 /// <remarks>
 /// <para>Read precedence: <see cref="CorrelationOptions.HeaderName"/>, then the broker's native property (for example
 /// the AMQP <c>correlation_id</c>), then <see cref="CorrelationOptions.ReadAliases"/> in order, then <c>X-Request-ID</c>
-/// when enabled. The first present value decides; if it is invalid, the invalid-ID policy applies to it.</para>
+/// when enabled, then (with <see cref="CorrelationOptions.BridgeBaggage"/>) the <c>correlation_id</c> entry of the W3C
+/// <c>baggage</c> header. The first present value decides; if it is invalid, the invalid-ID policy applies to it.</para>
 /// <para>Instances are thread-safe. Register one per application with <c>services.AddCorrelation()</c>, or create one
 /// directly where there is no dependency injection.</para>
 /// </remarks>
@@ -34,6 +35,10 @@ public sealed class CorrelationPropagator
     private readonly string[] _aliases;
     private readonly InvalidCorrelationIdPolicy _invalidPolicy;
     private readonly MissingCorrelationIdPolicy _missingPolicy;
+    private readonly bool _bridgeBaggage;
+    private readonly string[] _writeAliases;
+    private readonly string[] _causationReadAliases;
+    private readonly string[] _causationWriteAliases;
     private readonly ILogger _logger;
     private readonly OriginCache _origins = new();
 
@@ -67,6 +72,10 @@ public sealed class CorrelationPropagator
             .. options.ReadRequestIdAlias ? [CorrelationHeaders.RequestId] : Array.Empty<string>()];
         _invalidPolicy = options.InvalidIdPolicy;
         _missingPolicy = options.MissingIdPolicy;
+        _bridgeBaggage = options.BridgeBaggage;
+        _writeAliases = [.. options.WriteAliases];
+        _causationReadAliases = [.. options.CausationReadAliases];
+        _causationWriteAliases = [.. options.CausationWriteAliases];
         _logger = (loggerFactory ?? NullLoggerFactory.Instance).CreateLogger(Log.CategoryName);
         ServiceName = options.ServiceName ?? ServiceNames.Default(options.MaxLength, options.AllowedSymbols ?? string.Empty);
     }
@@ -176,7 +185,17 @@ public sealed class CorrelationPropagator
     /// <param name="carrier">The outbound carrier.</param>
     /// <param name="setter">Writes one header, replacing an existing one. Pass a static lambda.</param>
     /// <exception cref="ArgumentNullException"><paramref name="context"/> or <paramref name="setter"/> is <see langword="null"/>.</exception>
-    public void Inject<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter)
+    public void Inject<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
+        InjectCore(context, carrier, setter, canonicalOnly: false);
+
+    /// <summary>
+    /// Writes the correlation and causation headers under their canonical names only, never the write aliases nor
+    /// <c>baggage</c>: SQS keeps to its attribute budget without them.
+    /// </summary>
+    internal void InjectCanonical<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter) =>
+        InjectCore(context, carrier, setter, canonicalOnly: true);
+
+    private void InjectCore<TCarrier>(CorrelationContext context, TCarrier carrier, CorrelationHeaderSetter<TCarrier> setter, bool canonicalOnly)
     {
         ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(setter);
@@ -188,6 +207,29 @@ public sealed class CorrelationPropagator
         }
 
         setter(carrier, Options.FlowHeaderName, new OutboundHeaderValue(context.OutgoingFlow(ServiceName)));
+
+        if (canonicalOnly)
+        {
+            return;
+        }
+
+        foreach (var alias in _writeAliases)
+        {
+            setter(carrier, alias, new OutboundHeaderValue(context, isMessageId: false));
+        }
+
+        if (context.MessageId is not null)
+        {
+            foreach (var alias in _causationWriteAliases)
+            {
+                setter(carrier, alias, new OutboundHeaderValue(context, isMessageId: true));
+            }
+        }
+
+        if (_bridgeBaggage && BaggageBridge.Compose(context.CorrelationId) is { } baggage)
+        {
+            setter(carrier, BaggageBridge.HeaderName, new OutboundHeaderValue(baggage));
+        }
     }
 
     /// <summary>Returns the flow header value that messages sent from <paramref name="context"/> carry (cached on the context).</summary>
@@ -230,7 +272,13 @@ public sealed class CorrelationPropagator
             value = getter(carrier, name);
         }
 
-        var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+        if (!value.IsPresent && _bridgeBaggage)
+        {
+            name = BaggageBridge.SourceName;
+            value = BaggageBridge.Read(getter(carrier, BaggageBridge.HeaderName));
+        }
+
+        var causationId = ReadCausation(carrier, getter);
         var messageId = readMessageIdHeader ? ReadOptional(carrier, getter, Options.MessageIdHeaderName) : null;
         var flow = ReadFlow(getter(carrier, Options.FlowHeaderName));
 
@@ -502,6 +550,18 @@ public sealed class CorrelationPropagator
 
                 return problem;
         }
+    }
+
+    /// <summary>The causation ID: <see cref="CorrelationOptions.CausationHeaderName"/>, else the first present causation read alias.</summary>
+    private string? ReadCausation<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter)
+    {
+        var causationId = ReadOptional(carrier, getter, Options.CausationHeaderName);
+        for (var i = 0; causationId is null && i < _causationReadAliases.Length; i++)
+        {
+            causationId = ReadOptional(carrier, getter, _causationReadAliases[i]);
+        }
+
+        return causationId;
     }
 
     private string? ReadOptional<TCarrier>(TCarrier carrier, CorrelationHeaderGetter<TCarrier> getter, string name)

@@ -1,3 +1,4 @@
+using System.Text;
 using Correlation.Messaging.Flow.Internal;
 
 namespace Correlation.Messaging.Propagation;
@@ -14,6 +15,7 @@ public readonly struct OutboundHeaderValue
     private readonly CorrelationContext? _context;
     private readonly OutgoingFlowValue? _flow;
     private readonly bool _isMessageId;
+    private readonly string? _text;
 
     internal OutboundHeaderValue(CorrelationContext context, bool isMessageId)
     {
@@ -23,11 +25,17 @@ public readonly struct OutboundHeaderValue
 
     internal OutboundHeaderValue(OutgoingFlowValue flow) => _flow = flow;
 
+    /// <summary>A value that is not one of the context's IDs (the <c>baggage</c> header); its UTF-8 bytes are not cached.</summary>
+    internal OutboundHeaderValue(string text)
+    {
+        _text = text;
+    }
+
     /// <summary>Gets the value as text.</summary>
-    public string Text => _flow is not null ? _flow.Text : _isMessageId ? _context!.MessageId! : _context!.CorrelationId;
+    public string Text => _flow is not null ? _flow.Text : _text ?? (_isMessageId ? _context!.MessageId! : _context!.CorrelationId);
 
     /// <summary>Gets the value as cached UTF-8 bytes. Never write to the underlying array.</summary>
-    public ReadOnlyMemory<byte> Utf8 => _flow is not null ? _flow.Utf8 : _isMessageId ? _context!.MessageIdUtf8 : _context!.CorrelationIdUtf8;
+    public ReadOnlyMemory<byte> Utf8 => _flow is not null ? _flow.Utf8 : _text is not null ? Encoding.UTF8.GetBytes(_text) : _isMessageId ? _context!.MessageIdUtf8 : _context!.CorrelationIdUtf8;
 
     /// <inheritdoc />
     public override string ToString() => Text;

@@ -6,7 +6,7 @@ namespace Correlation.Messaging.Tracing;
 
 /// <summary>
 /// Carries the W3C trace context (<c>traceparent</c>, <c>tracestate</c>) across broker hops next to the correlation
-/// header, with the in-box <see cref="System.Diagnostics"/> types only, and tags activities with the correlation ID.
+/// header, with the in-box <see cref="System.Diagnostics"/> types only (span attributes: <see cref="CorrelationSpanAttributes"/>).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -25,9 +25,6 @@ internal static class TraceContextPropagation
 
     /// <summary>The W3C <c>tracestate</c> header name.</summary>
     public const string TraceStateHeaderName = "tracestate";
-
-    /// <summary>The <see cref="Activity"/> tag that carries the correlation ID: <c>correlation.id</c>.</summary>
-    public const string CorrelationIdTagName = "correlation.id";
 
     /// <summary>The longest <c>traceparent</c> accepted (version 00 is 55 characters; later versions may append fields).</summary>
     internal const int MaxTraceParentLength = 256;
@@ -144,19 +141,6 @@ internal static class TraceContextPropagation
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Tags <paramref name="activity"/> with <see cref="CorrelationIdTagName"/> when it records data.
-    /// </summary>
-    /// <param name="activity">The activity, usually <see cref="Activity.Current"/>; <see langword="null"/> does nothing.</param>
-    /// <param name="correlationId">The correlation ID.</param>
-    public static void TagCorrelationId(Activity? activity, string? correlationId)
-    {
-        if (activity is { IsAllDataRequested: true } && correlationId is not null)
-        {
-            activity.SetTag(CorrelationIdTagName, correlationId);
-        }
     }
 
     private static bool TryDecode(in InboundHeaderValue value, int maxLength, out string text)

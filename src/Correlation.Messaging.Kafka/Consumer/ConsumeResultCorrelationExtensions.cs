@@ -30,7 +30,7 @@ public static class ConsumeResultCorrelationExtensions
     /// <exception cref="CorrelationIdRejectedException">The correlation ID is invalid or missing and the policy is to reject it.</exception>
     /// <remarks>
     /// <para>Header bytes are decoded as strict UTF-8; header names follow the one lookup rule (any spelling; the exact one, else the last occurrence, wins; duplicates are logged).</para>
-    /// <para>The current <see cref="Activity"/> is tagged with <c>correlation.id</c>. With
+    /// <para>The current <see cref="Activity"/> is tagged with <c>messaging.message.conversation_id</c> (the correlation ID) and the message and causation IDs. With
     /// <see cref="CorrelationOptions.PropagateTraceContext"/> on, the record's <c>traceparent</c>/<c>tracestate</c> are read too:
     /// a consumer span <c>&lt;topic&gt; process</c> (ActivitySource <c>Correlation.Messaging.Kafka</c>, only when a listener
     /// subscribes) is started as their child and tagged, and the inbound trace context stays ambient so that records

@@ -1,7 +1,9 @@
+using System.Diagnostics;
 using System.Globalization;
 using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.MassTransit.Internal;
 using Correlation.Messaging.Propagation;
+using Correlation.Messaging.Tracing;
 using MassTransit;
 
 namespace Correlation.Messaging.MassTransit.Filters;
@@ -22,6 +24,11 @@ internal sealed class CorrelationConsumeFilter(CorrelationPropagator propagator,
         if (context.ReceiveContext.TryGetPayload<ReceivedCorrelation>(out var received))
         {
             received.ThrowIfRejected();
+
+            // MassTransit writes its own conversation ID to the receive span once the message is deserialized, after
+            // the receive filter tagged it: the correlation ID takes the attribute back here.
+            var current = received.Context!;
+            CorrelationSpanAttributes.Tag(Activity.Current, propagator.Options, current.CorrelationId, current.MessageId ?? Format(context.MessageId), current.CausationId);
             if (received.Context!.MessageId is not null || context.MessageId is null)
             {
                 return Next(context, next);

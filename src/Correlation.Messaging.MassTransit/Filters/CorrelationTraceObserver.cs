@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Correlation.Messaging.Propagation;
 using Correlation.Messaging.Tracing;
 using MassTransit;
@@ -6,7 +7,7 @@ using MassTransit;
 namespace Correlation.Messaging.MassTransit.Filters;
 
 /// <summary>
-/// Tags the producer span with <c>correlation.id</c> and, with <see cref="CorrelationOptions.PropagateTraceContext"/>
+/// Tags the producer span with the correlation, message and causation IDs (<see cref="CorrelationSpanAttributes"/>) and, with <see cref="CorrelationOptions.PropagateTraceContext"/>
 /// on, writes the W3C <c>traceparent</c>/<c>tracestate</c> headers, just before a message goes to the transport.
 /// </summary>
 /// <remarks>
@@ -52,7 +53,8 @@ internal sealed class CorrelationTraceObserver(CorrelationPropagator propagator)
     {
         if (context.Headers.TryGetHeader(propagator.HeaderName, out var value) && value is string correlationId)
         {
-            TraceContextPropagation.TagCorrelationId(Activity.Current, correlationId);
+            var messageId = context.MessageId?.ToString("D", CultureInfo.InvariantCulture);
+            CorrelationSpanAttributes.Tag(Activity.Current, propagator.Options, correlationId, messageId, CorrelationContext.Current?.MessageId);
         }
 
         if (_propagateTraceContext && !context.Headers.TryGetHeader(TraceContextPropagation.TraceParentHeaderName, out _))

@@ -32,7 +32,7 @@ public sealed class ActivityInteropTests
         using var response = await app.Client.SendAsync(request, TestContext.Current.CancellationToken);
 
         (await Eventually.TrueAsync(() => !stopped.IsEmpty, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).ShouldBeTrue();
-        stopped.Single().GetTagItem("correlation.id").ShouldBe("activity-flow");
+        stopped.Single().GetTagItem("messaging.message.conversation_id").ShouldBe("activity-flow");
     }
 
     [Theory]
@@ -75,7 +75,7 @@ public sealed class ActivityInteropTests
         using var response = await app.Client.SendAsync(request, TestContext.Current.CancellationToken);
 
         (await Eventually.TrueAsync(() => !stopped.IsEmpty, TimeSpan.FromSeconds(5), TestContext.Current.CancellationToken)).ShouldBeTrue();
-        stopped.Single().GetTagItem("correlation.id").ShouldBeNull();
+        stopped.Single().GetTagItem("messaging.message.conversation_id").ShouldBeNull();
     }
 
     [Fact]

@@ -141,7 +141,7 @@ public sealed class TraceContextPropagationTests
         // Producer side: the adapter starts its send activity, tags it, and writes the headers.
         using (var producer = source.StartActivity("publish", ActivityKind.Producer))
         {
-            TraceContextPropagation.TagCorrelationId(producer, "flow-7");
+            CorrelationSpanAttributes.Tag(producer, new CorrelationOptions(), "flow-7");
             TraceContextPropagation.Inject(wire, Setter).ShouldBeTrue();
         }
 
@@ -152,7 +152,7 @@ public sealed class TraceContextPropagationTests
         using (var consumer = source.StartActivity("consume", ActivityKind.Consumer, inbound.ActivityContext))
         using (TraceContextPropagation.BeginScope(inbound))
         {
-            TraceContextPropagation.TagCorrelationId(consumer, "flow-7");
+            CorrelationSpanAttributes.Tag(consumer, new CorrelationOptions(), "flow-7");
             TraceContextPropagation.Inject(forwarded, Setter);
         }
 
@@ -161,8 +161,8 @@ public sealed class TraceContextPropagationTests
         wire["traceparent"].ShouldBe(producerSpan.Id);
         consumerSpan.TraceId.ShouldBe(producerSpan.TraceId);
         consumerSpan.ParentSpanId.ShouldBe(producerSpan.SpanId);
-        producerSpan.GetTagItem(TraceContextPropagation.CorrelationIdTagName).ShouldBe("flow-7");
-        consumerSpan.GetTagItem(TraceContextPropagation.CorrelationIdTagName).ShouldBe("flow-7");
+        producerSpan.GetTagItem(CorrelationSpanAttributes.ConversationId).ShouldBe("flow-7");
+        consumerSpan.GetTagItem(CorrelationSpanAttributes.ConversationId).ShouldBe("flow-7");
 
         // A message sent while consuming is a child of the recorded consumer span, not of the producer.
         forwarded["traceparent"].ShouldBe(consumerSpan.Id);
@@ -174,11 +174,11 @@ public sealed class TraceContextPropagationTests
         using var source = new ActivitySource(nameof(TagCorrelationId_NullOrPropagationOnlyActivity_DoesNothing));
         using var listener = Listen(source.Name, ActivitySamplingResult.PropagationData);
 
-        TraceContextPropagation.TagCorrelationId(null, "flow");
+        CorrelationSpanAttributes.Tag(null, new CorrelationOptions(), "flow");
         using var activity = source.StartActivity("x");
-        TraceContextPropagation.TagCorrelationId(activity, "flow");
+        CorrelationSpanAttributes.Tag(activity, new CorrelationOptions(), "flow");
 
-        activity!.GetTagItem(TraceContextPropagation.CorrelationIdTagName).ShouldBeNull();
+        activity!.GetTagItem(CorrelationSpanAttributes.ConversationId).ShouldBeNull();
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class ConsumeScopeOrderTests
         probe.AtLoggingScope.Value.InboundTraceParent.ShouldBe(TraceParent, "the inbound trace context is ambient before the logging scope");
         probe.AtLoggingScope.Value.Context.ShouldBeNull("the context becomes ambient last");
         CorrelationContext.Current!.CorrelationId.ShouldBe("order-1");
-        span!.GetTagItem(TraceContextPropagation.CorrelationIdTagName).ShouldBe("order-1");
+        span!.GetTagItem(CorrelationSpanAttributes.ConversationId).ShouldBe("order-1");
 
         scope.Dispose();
         CorrelationContext.Current.ShouldBeNull();

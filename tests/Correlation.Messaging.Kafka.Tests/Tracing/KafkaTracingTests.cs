@@ -54,8 +54,8 @@ public sealed class KafkaTracingTests(KafkaFixture kafka)
         Header(handled.Message.Headers, "traceparent").ShouldBe(producerSpan.Id);
         consumerSpan.TraceId.ShouldBe(producerSpan.TraceId);
         consumerSpan.ParentSpanId.ShouldBe(producerSpan.SpanId);
-        producerSpan.GetTagItem("correlation.id").ShouldBe(flow);
-        consumerSpan.GetTagItem("correlation.id").ShouldBe(flow);
+        producerSpan.GetTagItem("messaging.message.conversation_id").ShouldBe(flow);
+        consumerSpan.GetTagItem("messaging.message.conversation_id").ShouldBe(flow);
         consumerSpan.GetTagItem("messaging.destination.name").ShouldBe(topic);
     }
 

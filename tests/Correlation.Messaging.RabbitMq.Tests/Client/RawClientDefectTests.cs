@@ -160,7 +160,7 @@ public sealed class RawClientDefectTests(RabbitMqFixture fixture)
         seen.Kind.ShouldBe(ActivityKind.Consumer);
         seen.TraceId.ToHexString().ShouldBe("4bf92f3577b34da6a3ce929d0e0e4736");
         seen.ParentSpanId.ToHexString().ShouldBe("00f067aa0ba902b7");
-        seen.GetTagItem("correlation.id").ShouldBe("flow-span");
+        seen.GetTagItem("messaging.message.conversation_id").ShouldBe("flow-span");
         seen.GetTagItem("messaging.message.id").ShouldBe("m-span");
         (await Eventually.TrueAsync(() => seen.IsStopped, Wait)).ShouldBeTrue("the span ends with the delivery");
     }

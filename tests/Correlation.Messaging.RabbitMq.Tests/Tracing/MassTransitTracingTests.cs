@@ -52,8 +52,8 @@ public sealed class MassTransitTracingTests(RabbitMqFixture fixture)
         send.Kind.ShouldBe(ActivityKind.Producer);
         receive.Kind.ShouldBe(ActivityKind.Consumer);
         receive.TraceId.ShouldBe(send.TraceId);
-        send.GetTagItem("correlation.id").ShouldBe(id);
-        receive.GetTagItem("correlation.id").ShouldBe(id);
+        send.GetTagItem("messaging.message.conversation_id").ShouldBe(id);
+        receive.GetTagItem("messaging.message.conversation_id").ShouldBe(id);
 
         var (traceParent, mtActivityId) = wire.Single();
         mtActivityId.ShouldBe(send.Id);

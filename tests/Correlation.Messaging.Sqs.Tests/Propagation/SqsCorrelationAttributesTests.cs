@@ -46,6 +46,30 @@ public sealed class SqsCorrelationAttributesTests
         attributes.ContainsKey(SqsCorrelationAttributes.PackedAttributeName).ShouldBeFalse();
     }
 
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void Inject_WriteAliasesAndBaggageBridgeOn_SqsWritesOnlyOurNamesWithinTheBudget(int userCount)
+    {
+        var options = new CorrelationOptions { BridgeBaggage = true };
+        options.WriteAliases.Add("correlation-id");
+        options.CausationWriteAliases.Add("ce_causationid");
+        var propagator = new CorrelationPropagator(options);
+        var attributes = UserAttributes(userCount);
+
+        SqsCorrelationAttributes.Inject(propagator, new CorrelationContext("corr-a", messageId: "consumed-a"), attributes);
+
+        attributes.Count.ShouldBeLessThanOrEqualTo(10);
+        attributes.Keys.ShouldNotContain("correlation-id");
+        attributes.Keys.ShouldNotContain("ce_causationid");
+        attributes.Keys.ShouldNotContain("baggage");
+        if (attributes.TryGetValue(SqsCorrelationAttributes.PackedAttributeName, out var packed))
+        {
+            using var json = JsonDocument.Parse(packed.StringValue!);
+            json.RootElement.EnumerateObject().Select(p => p.Name).ShouldBe(["X-Correlation-ID", "X-Causation-ID", "X-Correlation-Flow"]);
+        }
+    }
+
     [Fact]
     public void Inject_OneSlotLeftButTwoFields_PacksIntoOneJsonAttributeThatExtractRestores()
     {

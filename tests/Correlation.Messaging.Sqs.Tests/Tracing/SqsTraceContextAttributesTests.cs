@@ -210,7 +210,7 @@ public sealed class SqsTraceContextAttributesTests
         }
 
         span.ParentSpanId.ToHexString().ShouldBe("b7ad6b7169203331");
-        span.GetTagItem("correlation.id").ShouldBe("corr-t7");
+        span.GetTagItem("messaging.message.conversation_id").ShouldBe("corr-t7");
         span.GetTagItem("messaging.message.id").ShouldBe("sqs-id-7");
     }
 

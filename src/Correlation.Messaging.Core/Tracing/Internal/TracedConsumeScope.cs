@@ -33,7 +33,7 @@ internal sealed class TracedConsumeScope : IDisposable
     /// <summary>
     /// Makes the inbound trace context (when <see cref="CorrelationOptions.PropagateTraceContext"/> is on) and the
     /// correlation context ambient, opens the logging scope, tags the consumer activity (or, without one, the current
-    /// activity) with <c>correlation.id</c>, and returns a correlation scope that ends them all.
+    /// activity) with the correlation, message and causation IDs (<see cref="CorrelationSpanAttributes"/>), and returns a correlation scope that ends them all.
     /// </summary>
     /// <param name="propagator">The propagator.</param>
     /// <param name="extracted">The extracted correlation.</param>
@@ -65,7 +65,7 @@ internal sealed class TracedConsumeScope : IDisposable
             throw;
         }
 
-        TraceContextPropagation.TagCorrelationId(activity ?? Activity.Current, context.CorrelationId);
+        CorrelationSpanAttributes.Tag(activity ?? Activity.Current, propagator.Options, context.CorrelationId, context.MessageId, context.CausationId);
         var hop = broker is not null && FlowDiagnostics.IsEnabled
             ? FlowDiagnostics.Start(FlowHopKind.Consume, broker, destination, destination, context)
             : null;

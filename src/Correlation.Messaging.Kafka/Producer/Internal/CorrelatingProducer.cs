@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text;
 using Confluent.Kafka;
 using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Kafka.Internal;
@@ -125,7 +126,10 @@ internal sealed class CorrelatingProducer<TKey, TValue> : IProducer<TKey, TValue
         KafkaHeaders.AppendOwn(headers, context, _propagator);
 
         // The producer span when one was started, otherwise the caller's activity.
-        TraceContextPropagation.TagCorrelationId(Activity.Current, context.CorrelationId);
+        if (Activity.Current is { IsAllDataRequested: true } activity)
+        {
+            CorrelationSpanAttributes.Tag(activity, _options, context.CorrelationId, messageId: null, context.MessageId); // the message ID (topic:partition:offset) is known only once delivered
+        }
         if (_propagateTraceContext)
         {
             TraceContextPropagation.Inject(headers, KafkaTelemetry.TraceSetter);

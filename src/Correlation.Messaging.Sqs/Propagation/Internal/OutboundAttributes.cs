@@ -53,7 +53,7 @@ internal static class OutboundAttributes
         string? messageBody,
         long maxMessageSize)
     {
-        TraceContextPropagation.TagCorrelationId(System.Diagnostics.Activity.Current, context.CorrelationId);
+        CorrelationSpanAttributes.Tag(System.Diagnostics.Activity.Current, propagator.Options, context.CorrelationId, causationId: context.MessageId);
         if (names.PropagateTraceContext && TraceContextPropagation.TryGetOutgoing(out var traceParent, out var traceState))
         {
             var outcome = TryWrite(propagator, names, context, attributes, messageBody, maxMessageSize, traceParent, traceState);
@@ -160,7 +160,7 @@ internal static class OutboundAttributes
             HeaderLookup.RemoveAllSpellings(attributes, names.CausationHeaderName);
             HeaderLookup.RemoveAllSpellings(attributes, names.FlowHeaderName);
 
-            propagator.Inject(context, attributes, static (carrier, name, value) => carrier[name] = new MessageAttributeValue { DataType = StringType, StringValue = value.Text });
+            propagator.InjectCanonical(context, attributes, static (carrier, name, value) => carrier[name] = new MessageAttributeValue { DataType = StringType, StringValue = value.Text });
             if (withTrace)
             {
                 attributes[TraceContextPropagation.TraceParentHeaderName] = new MessageAttributeValue { DataType = StringType, StringValue = traceParent };
@@ -266,7 +266,7 @@ internal static class OutboundAttributes
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            propagator.Inject(context, writer, static (w, name, value) => w.WriteString(name, value.Text));
+            propagator.InjectCanonical(context, writer, static (w, name, value) => w.WriteString(name, value.Text));
             if (traceParent is not null)
             {
                 writer.WriteString(TraceContextPropagation.TraceParentHeaderName, traceParent);
