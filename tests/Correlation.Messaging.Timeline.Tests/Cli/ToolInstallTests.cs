@@ -27,7 +27,7 @@ public sealed partial class ToolInstallTests : IDisposable
         throw new InvalidOperationException("The repository root (Messaging.sln) is not above the test's directory.");
     }
 
-    private static (int Exit, string Output) Run(string file, string arguments, string workingDirectory)
+    private static (int Exit, string Output) Run(string file, string arguments, string workingDirectory, string? nugetPackages = null)
     {
         var start = new ProcessStartInfo(file, arguments)
         {
@@ -36,6 +36,10 @@ public sealed partial class ToolInstallTests : IDisposable
             RedirectStandardError = true,
         };
         start.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        if (nugetPackages is not null)
+        {
+            start.Environment["NUGET_PACKAGES"] = nugetPackages;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
@@ -68,7 +72,8 @@ public sealed partial class ToolInstallTests : IDisposable
 
         var version = PackageName().Match(package!).Groups[1].Value;
         var tools = Path.Combine(_root, "tools");
-        var install = Run("dotnet", $"tool install Correlation.Messaging.Timeline --tool-path \"{tools}\" --add-source \"{packages}\" --version {version} --ignore-failed-sources", _root);
+        var install = Run("dotnet", $"tool install Correlation.Messaging.Timeline --tool-path \"{tools}\" --add-source \"{packages}\" --version {version} --ignore-failed-sources", _root,
+            nugetPackages: Path.Combine(_root, "nuget")); // a cache of its own: a 0.1.0 cached machine-wide would shadow the next pack's
         install.Exit.ShouldBe(0, install.Output);
         var tool = Path.Combine(tools, OperatingSystem.IsWindows() ? "corr-timeline.exe" : "corr-timeline");
 
