@@ -17,7 +17,7 @@ internal static class DeferredSnippets
     {
         #region core-capsule
         var capsule = CorrelationContext.Capture();           // CorrelationCapsule.Empty outside any flow, never null
-        var stored = capsule.ToString();                       // "v1;<correlation>;<causation>;<traceparent>"
+        var stored = capsule.ToString();                       // "v1;<correlation>;<causation>;<traceparent>;<flow>"
 
         using var scope = CorrelationCapsule.Parse(stored).Restore(propagator, workId: jobId);
         #endregion

@@ -10,13 +10,13 @@ namespace Correlation.Messaging;
 
 /// <summary>
 /// A snapshot of the ambient flow that travels with work leaving the handler (a background job, a queued item, a
-/// scheduled trigger): the correlation ID, the causation ID (the message or request that captured it) and the W3C
-/// <c>traceparent</c>. Capture it with <see cref="CorrelationContext.Capture"/>, store it with <see cref="ToString"/>,
+/// scheduled trigger): the correlation ID, the causation ID (the message or request that captured it), the W3C
+/// <c>traceparent</c> and the flow's place (one hop deeper, its origin and start). Capture it with <see cref="CorrelationContext.Capture"/>, store it with <see cref="ToString"/>,
 /// read it back with <see cref="Parse"/> and run the work under it with <see cref="Restore"/>.
 /// </summary>
 /// <remarks>
 /// <para>
-/// The text form is compact and versioned: <c>v1;&lt;correlation&gt;;&lt;causation&gt;;&lt;traceparent&gt;</c> (see
+/// The text form is compact and versioned: <c>v1;&lt;correlation&gt;;&lt;causation&gt;;&lt;traceparent&gt;[;&lt;flow&gt;]</c> (see
 /// <c>docs/deferred-work.md</c> and <c>docs/wire-format.md</c>). A stored capsule is inbound data:
 /// <see cref="Restore"/> validates it again under the propagator's options, and a capsule that is truncated, tampered
 /// with, oversized or of another version never throws into the work. The work runs under a new ID and the reason is
@@ -35,14 +35,16 @@ public sealed class CorrelationCapsule
     private readonly string? _correlationId;
     private readonly string? _causationId;
     private readonly string? _traceParent;
+    private readonly string? _flow;
     private readonly CorrelationCapsuleProblem _problem;
     private string? _text;
 
-    private CorrelationCapsule(string? correlationId, string? causationId, string? traceParent, string? text, CorrelationCapsuleProblem problem)
+    private CorrelationCapsule(string? correlationId, string? causationId, string? traceParent, string? flow, string? text, CorrelationCapsuleProblem problem)
     {
         _correlationId = correlationId;
         _causationId = causationId;
         _traceParent = traceParent;
+        _flow = flow;
         _text = text;
         _problem = problem;
     }
@@ -51,7 +53,7 @@ public sealed class CorrelationCapsule
     /// Gets the capsule captured outside any flow. Restoring it starts a new flow with a generated ID every time, so
     /// each run of work scheduled outside a flow gets its own ID. Its text is empty.
     /// </summary>
-    public static CorrelationCapsule Empty { get; } = new(null, null, null, string.Empty, CorrelationCapsuleProblem.None);
+    public static CorrelationCapsule Empty { get; } = new(null, null, null, null, string.Empty, CorrelationCapsuleProblem.None);
 
     /// <summary>Gets a value indicating whether this capsule holds no flow (it was captured outside any flow, or parsed from empty text).</summary>
     public bool IsEmpty => _correlationId is null && _problem == CorrelationCapsuleProblem.None;
@@ -69,8 +71,8 @@ public sealed class CorrelationCapsule
             return Empty;
         }
 
-        var problem = CapsuleText.TryRead(text, out var correlationId, out var causationId, out var traceParent);
-        return new CorrelationCapsule(correlationId, causationId, traceParent, text, problem);
+        var problem = CapsuleText.TryRead(text, out var correlationId, out var causationId, out var traceParent, out var flow);
+        return new CorrelationCapsule(correlationId, causationId, traceParent, flow, text, problem);
     }
 
     /// <summary>
@@ -131,7 +133,7 @@ public sealed class CorrelationCapsule
 
     /// <summary>Returns the stored form of this capsule: <c>v1;…</c>, or an empty string for <see cref="Empty"/>.</summary>
     /// <returns>The text; computed once and cached. A parsed capsule returns the text it was parsed from.</returns>
-    public override string ToString() => _text ??= CapsuleText.Write(_correlationId!, _causationId, _traceParent);
+    public override string ToString() => _text ??= CapsuleText.Write(_correlationId!, _causationId, _traceParent, _flow);
 
     internal static CorrelationCapsule CaptureCurrent()
     {
@@ -142,7 +144,11 @@ public sealed class CorrelationCapsule
         }
 
         TraceContextPropagation.TryGetOutgoing(out var traceParent, out _);
-        return new CorrelationCapsule(current.CorrelationId, current.MessageId ?? current.CausationId, traceParent, null, CorrelationCapsuleProblem.None);
+
+        // The flow a message sent here would carry (depth + 1, origin, start, previous), when the context knows its origin:
+        // one made by a propagator or read from the wire does; one made with the public constructor has no service name here.
+        var flow = current.Flow is { IsSet: true, Origin: { } origin } ? current.OutgoingFlow(origin).Text : null;
+        return new CorrelationCapsule(current.CorrelationId, current.MessageId ?? current.CausationId, traceParent, flow, null, CorrelationCapsuleProblem.None);
     }
 
     private static string ProblemTag(CorrelationCapsuleProblem problem) => problem switch
@@ -177,6 +183,10 @@ public sealed class CorrelationCapsule
         else if (string.Equals(name, TraceContextPropagation.TraceParentHeaderName, StringComparison.Ordinal))
         {
             value = _traceParent;
+        }
+        else if (string.Equals(name, propagator.FlowHeaderName, StringComparison.Ordinal))
+        {
+            value = _flow;
         }
         else
         {

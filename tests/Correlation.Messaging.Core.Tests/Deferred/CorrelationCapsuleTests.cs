@@ -137,7 +137,7 @@ public sealed class CorrelationCapsuleTests
     [InlineData("v1;flow-1;m1", CorrelationCapsuleProblem.Truncated)]
     [InlineData("v1;flow-1", CorrelationCapsuleProblem.Truncated)]
     [InlineData("v1;;m1;", CorrelationCapsuleProblem.Truncated)]
-    [InlineData("v1;flow-1;m1;;extra", CorrelationCapsuleProblem.Truncated)]
+    [InlineData("v1;flow-1;m1;;1 svc 1764505200000;extra", CorrelationCapsuleProblem.Truncated)]
     [InlineData("v0;flow-1;m1;", CorrelationCapsuleProblem.UnsupportedVersion)]
     [InlineData("v2;flow-1;m1;;", CorrelationCapsuleProblem.UnsupportedVersion)]
     [InlineData("flow-1", CorrelationCapsuleProblem.Malformed)]
@@ -191,6 +191,76 @@ public sealed class CorrelationCapsuleTests
         scope.Context!.CorrelationId.ShouldBe("flow-1");
         scope.Context.CausationId.ShouldBeNull();
         TraceContextPropagation.TryGetOutgoing(out _, out _).ShouldBeFalse();
+    }
+
+    private static readonly CorrelationHeaderGetter<Dictionary<string, string>> DictionaryGetter =
+        static (c, n) => c.TryGetValue(n, out var v) ? InboundHeaderValue.FromText(v) : InboundHeaderValue.Missing;
+
+    [Fact]
+    public void CaptureRestore_InsideAHopOfAFlow_WorkIsOneHopDeeperWithTheFlowsOriginAndStart()
+    {
+        // A message at depth 2 of a flow that began at the gateway; the handler schedules work.
+        var propagator = new CorrelationPropagator(new CorrelationOptions { ServiceName = "fulfilment" });
+        var inbound = new Dictionary<string, string>
+        {
+            [CorrelationHeaders.CorrelationId] = "flow-deep",
+            [CorrelationHeaders.FlowMetadata] = "2 gateway 1764505200000 flow-before",
+        };
+        string stored;
+        using (propagator.BeginConsumeScope(inbound, DictionaryGetter, "msg-2"))
+        {
+            stored = CorrelationContext.Capture().ToString();
+        }
+
+        // The oracle is the wire format's text, written out by hand.
+        stored.ShouldBe("v1;flow-deep;msg-2;;3 gateway 1764505200000 flow-before");
+        using var scope = CorrelationCapsule.Parse(stored).Restore(propagator, workId: "job-1");
+        var work = scope.Context!;
+        work.CorrelationId.ShouldBe("flow-deep");
+        work.CausationId.ShouldBe("msg-2");
+        work.Depth.ShouldBe(3);
+        work.Origin.ShouldBe("gateway");
+        work.StartedAt.ShouldBe(DateTimeOffset.FromUnixTimeMilliseconds(1764505200000));
+        work.PreviousCorrelationId.ShouldBe("flow-before");
+    }
+
+    [Fact]
+    public void Restore_CapsuleWithoutFlowField_WorkStartsItsOwnFlowAtDepthZero()
+    {
+        // The twin: a capsule of an earlier version (four fields) keeps the ID but cannot keep the flow's place.
+        var propagator = new CorrelationPropagator(new CorrelationOptions { ServiceName = "fulfilment" });
+        using var scope = CorrelationCapsule.Parse("v1;flow-deep;msg-2;").Restore(propagator, workId: "job-1");
+
+        scope.Context!.CorrelationId.ShouldBe("flow-deep");
+        scope.Context.Depth.ShouldBe(0);
+        scope.Context.Origin.ShouldBe("fulfilment");
+    }
+
+    [Fact]
+    public void Restore_TamperedFlowField_KeepsTheIdRestartsTheFlowAndLogs()
+    {
+        var logs = new CapturingLoggerProvider();
+        using var factory = LoggerFactory.Create(b => b.AddProvider(logs).SetMinimumLevel(LogLevel.Debug));
+        var propagator = new CorrelationPropagator(new CorrelationOptions { ServiceName = "fulfilment" }, factory);
+
+        using var scope = CorrelationCapsule.Parse("v1;flow-deep;msg-2;;three gateway\u001b yesterday").Restore(propagator, workId: "job-1");
+
+        scope.Context!.CorrelationId.ShouldBe("flow-deep");
+        scope.Context.Depth.ShouldBe(0);
+        logs.Logs.ShouldContain(l => l.Level == LogLevel.Warning && l.Message.Contains(CorrelationHeaders.FlowMetadata, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Restore_StoredFlowBeyondMaxDepth_WorkStillRunsUnderANewId()
+    {
+        // A job that re-enqueues itself forever is a loop: the guard applies to stored work as to messages, and deferred
+        // work has no sender to refuse, so it runs, under a new ID.
+        var propagator = new CorrelationPropagator(new CorrelationOptions { ServiceName = "fulfilment", MaxDepth = 4 });
+
+        using var scope = CorrelationCapsule.Parse("v1;flow-loop;msg-9;;5 gateway 1764505200000").Restore(propagator, workId: "job-9");
+
+        scope.Context!.CorrelationId.ShouldNotBe("flow-loop");
+        scope.Context.Depth.ShouldBe(0);
     }
 
     private static void AssertUnreadable(string text, CorrelationCapsuleProblem problem)

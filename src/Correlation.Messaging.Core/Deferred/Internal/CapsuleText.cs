@@ -11,26 +11,32 @@ internal static class CapsuleText
     public const string Version1 = "v1";
     public const char Separator = ';';
     private const int FieldCount = 4;
+    private const int FieldCountWithFlow = 5;
 
     private static readonly SearchValues<char> Escaped = SearchValues.Create("%;");
 
-    public static string Write(string correlationId, string? causationId, string? traceParent)
+    public static string Write(string correlationId, string? causationId, string? traceParent, string? flow = null)
     {
-        var length = Version1.Length + 3 + EscapedLength(correlationId) + EscapedLength(causationId) + EscapedLength(traceParent);
-        return string.Create(length, (correlationId, causationId, traceParent), static (span, state) =>
+        var length = Version1.Length + 3 + EscapedLength(correlationId) + EscapedLength(causationId) + EscapedLength(traceParent)
+            + (flow is null ? 0 : 1 + EscapedLength(flow));
+        return string.Create(length, (correlationId, causationId, traceParent, flow), static (span, state) =>
         {
             Version1.AsSpan().CopyTo(span);
             var at = Version1.Length;
             at = Append(span, at, state.correlationId);
             at = Append(span, at, state.causationId);
-            Append(span, at, state.traceParent);
+            at = Append(span, at, state.traceParent);
+            if (state.flow is not null)
+            {
+                Append(span, at, state.flow);
+            }
         });
     }
 
     /// <summary>Splits a capsule into its fields. Values are unvalidated: the propagator validates them on restore.</summary>
-    public static CorrelationCapsuleProblem TryRead(string text, out string? correlationId, out string? causationId, out string? traceParent)
+    public static CorrelationCapsuleProblem TryRead(string text, out string? correlationId, out string? causationId, out string? traceParent, out string? flow)
     {
-        correlationId = causationId = traceParent = null;
+        correlationId = causationId = traceParent = flow = null;
         if (text.Length > CorrelationCapsule.MaxTextLength)
         {
             return CorrelationCapsuleProblem.TooLong;
@@ -48,18 +54,20 @@ internal static class CapsuleText
             return CorrelationCapsuleProblem.UnsupportedVersion;
         }
 
-        Span<Range> fields = stackalloc Range[FieldCount + 1];
+        Span<Range> fields = stackalloc Range[FieldCountWithFlow + 1];
         var rest = span[(end + 1)..];
-        if (rest.Split(fields, Separator) != FieldCount - 1 || rest[fields[0]].IsEmpty)
+        var count = rest.Split(fields, Separator);
+        if ((count != FieldCount - 1 && count != FieldCountWithFlow - 1) || rest[fields[0]].IsEmpty)
         {
             return CorrelationCapsuleProblem.Truncated;
         }
 
         if (!TryUnescape(rest[fields[0]], out correlationId) ||
             !TryUnescape(rest[fields[1]], out causationId) ||
-            !TryUnescape(rest[fields[2]], out traceParent))
+            !TryUnescape(rest[fields[2]], out traceParent) ||
+            (count == FieldCountWithFlow - 1 && !TryUnescape(rest[fields[3]], out flow)))
         {
-            correlationId = causationId = traceParent = null;
+            correlationId = causationId = traceParent = flow = null;
             return CorrelationCapsuleProblem.BadEscape;
         }
 
