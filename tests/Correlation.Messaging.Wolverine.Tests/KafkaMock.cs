@@ -11,22 +11,8 @@ namespace Correlation.Messaging.Wolverine.Tests;
 /// <summary>Kafka helpers: topics created through the mock cluster's control port (it has no admin API), and one consume.</summary>
 public static class KafkaMock
 {
-    public static async Task CreateTopicAsync(string topic)
-    {
-        var control = BrokerEndpoints.KafkaMockControl;
-        if (control is null)
-        {
-            return;
-        }
-
-        var colon = control.LastIndexOf(':');
-        using var client = new TcpClient();
-        await client.ConnectAsync(control[..colon], int.Parse(control[(colon + 1)..], CultureInfo.InvariantCulture));
-        await using var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"topic {topic} 1\n"));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        (await reader.ReadLineAsync()).ShouldNotBeNull().ShouldStartWith("ok");
-    }
+    /// <summary>Creates a topic with one partition (see <see cref="KafkaMockTopics"/>).</summary>
+    public static Task CreateTopicAsync(string topic) => KafkaMockTopics.TryCreateAsync(topic);
 
     /// <summary>Consumes the first record of <paramref name="topic"/> and returns the context its scope restored.</summary>
     public static CorrelationContext ConsumeOne(string topic, CorrelationPropagator propagator)

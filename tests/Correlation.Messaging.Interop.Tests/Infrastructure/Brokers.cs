@@ -77,23 +77,7 @@ public static class Brokers
     }
 
     /// <summary>Creates a topic with one partition through the mock cluster's control port (no admin API there); a real Kafka auto-creates it.</summary>
-    public static async Task CreateTopicAsync(string topic)
-    {
-        var control = BrokerEndpoints.KafkaMockControl;
-        if (control is null)
-        {
-            return;
-        }
-
-        var colon = control.LastIndexOf(':');
-        using var client = new TcpClient();
-        await client.ConnectAsync(control[..colon], int.Parse(control[(colon + 1)..], CultureInfo.InvariantCulture));
-        await using var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"topic {topic} 1\n"));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var answer = await reader.ReadLineAsync();
-        answer.ShouldNotBeNull().ShouldStartWith("ok", Case.Sensitive, $"mock control answered '{answer}'");
-    }
+    public static Task CreateTopicAsync(string topic) => KafkaMockTopics.TryCreateAsync(topic);
 
     /// <summary>Consumes the first record of <paramref name="topic"/> inside its correlation scope, running <paramref name="handler"/> there.</summary>
     public static ConsumeResult<string, string> ConsumeOne(string topic, CorrelationPropagator propagator, Action<ConsumeResult<string, string>> handler)

@@ -63,24 +63,7 @@ public sealed class KafkaFixture
     /// Creates an empty topic through the mock's control port. Against a real Kafka (no control port) it returns
     /// <see langword="false"/> and the topic is auto-created by the first produce.
     /// </summary>
-    public async Task<bool> TryCreateTopicAsync(string topic, int partitions)
-    {
-        var control = BrokerEndpoints.KafkaMockControl;
-        if (control is null)
-        {
-            return false;
-        }
-
-        var colon = control.LastIndexOf(':');
-        using var client = new TcpClient();
-        await client.ConnectAsync(control[..colon], int.Parse(control[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture));
-        await using var stream = client.GetStream();
-        await stream.WriteAsync(Encoding.ASCII.GetBytes($"topic {topic} {partitions}\n"));
-        using var reader = new StreamReader(stream, Encoding.ASCII);
-        var answer = await reader.ReadLineAsync();
-        answer.ShouldNotBeNull().ShouldStartWith("ok", Case.Sensitive, $"mock control answered '{answer}'");
-        return true;
-    }
+    public Task<bool> TryCreateTopicAsync(string topic, int partitions) => KafkaMockTopics.TryCreateAsync(topic, partitions);
 
     /// <summary>Runs <paramref name="step"/> until <paramref name="done"/> or the deadline; fails with <paramref name="what"/> on timeout.</summary>
     public static void Until(Func<bool> done, Action step, string what)
