@@ -1,9 +1,6 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Sockets;
 using System.Text.RegularExpressions;
-using Amazon.Runtime;
-using Amazon.SQS;
 using Correlation.Messaging.TestSupport;
 
 namespace Correlation.Messaging.Readme.Tests.QuickStart;
@@ -32,9 +29,7 @@ public sealed partial class NewcomerTests
             return;
         }
 
-        var rabbit = BrokerEndpoints.RabbitMqUri;
-        var kafka = BrokerEndpoints.KafkaBootstrapServers;
-        var sqsUrl = BrokerEndpoints.SqsServiceUrl;
+        _ = (BrokerEndpoints.RabbitMqUri, BrokerEndpoints.KafkaBootstrapServers, BrokerEndpoints.SqsServiceUrl); // fail early without brokers
         var work = Directory.CreateTempSubdirectory("newcomer-").FullName;
         var app = Path.Combine(work, "NewcomerApp");
         var readme = await File.ReadAllTextAsync(Path.Combine(root, "README.md"), TestContext.Current.CancellationToken);
@@ -82,25 +77,9 @@ public sealed partial class NewcomerTests
         build.ShouldNotContain("warning CS", Case.Sensitive, build);
 
         // 3. The run, as the README's run section says: the queue first, then the app, then one request with an ID.
-        var queue = "newcomer-shipping-" + Guid.NewGuid().ToString("N")[..12];
-        using (var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = sqsUrl.ToString(), AuthenticationRegion = "us-east-1" }))
-        {
-            await sqs.CreateQueueAsync(queue, TestContext.Current.CancellationToken);
-        }
-
-        var port = FreePort();
+        var (environment, port) = await QuickStartEnvironment.CreateAsync("newcomer-shipping");
         var dll = Path.Combine(app, "bin", "Release", "net10.0", "NewcomerApp.dll");
-        using var process = SampleProcess.StartDll(dll, new Dictionary<string, string>
-        {
-            ["RabbitMq__Uri"] = rabbit.ToString(),
-            ["Kafka__BootstrapServers"] = kafka,
-            ["AWS__ServiceURL"] = sqsUrl.ToString(),
-            ["AWS__Region"] = "us-east-1",
-            ["AWS_ACCESS_KEY_ID"] = "test",
-            ["AWS_SECRET_ACCESS_KEY"] = "test",
-            ["Sqs__ShippingQueue"] = queue,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-        });
+        using var process = SampleProcess.StartDll(dll, environment);
         await process.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience, "the newcomer's app did not start");
         var id = "newcomer-" + Guid.NewGuid().ToString("N")[..12];
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
@@ -157,13 +136,6 @@ public sealed partial class NewcomerTests
         var text = await output + await error;
         process.ExitCode.ShouldBe(0, $"dotnet {string.Join(' ', arguments)} failed:\n{text}");
         return text;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [GeneratedRegex(@"^dotnet add package (?<package>\S+)", RegexOptions.Multiline)]

@@ -1,8 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
 using System.Text.Json;
-using Amazon.Runtime;
-using Amazon.SQS;
 using Correlation.Messaging.TestSupport;
 
 namespace Correlation.Messaging.Readme.Tests.QuickStart;
@@ -18,33 +15,11 @@ public sealed class QuickStartTests
     [Fact]
     public async Task QuickStart_OneRequestWithClientId_EveryFlowLineCarriesItAndTimelineDrawsTheTree()
     {
-        var rabbit = BrokerEndpoints.RabbitMqUri;
-        var kafka = BrokerEndpoints.KafkaBootstrapServers;
-        var port = FreePort();
         var clientId = "quickstart-" + Guid.NewGuid().ToString("N")[..12];
         var orderId = "o-" + Guid.NewGuid().ToString("N")[..8];
-
-        // The shipping queue exists before the service starts, as infrastructure would create it.
-        var sqsUrl = BrokerEndpoints.SqsServiceUrl;
-        var shippingQueue = "quickstart-shipping-" + Guid.NewGuid().ToString("N")[..12];
-        using (var sqs = new AmazonSQSClient(new BasicAWSCredentials("test", "test"), new AmazonSQSConfig { ServiceURL = sqsUrl.ToString(), AuthenticationRegion = "us-east-1" }))
-        {
-            await sqs.CreateQueueAsync(shippingQueue, TestContext.Current.CancellationToken);
-        }
-
-        using var app = SampleProcess.Start("samples", "QuickStart", new Dictionary<string, string>
-        {
-            ["RabbitMq__Uri"] = rabbit.ToString(),
-            ["Kafka__BootstrapServers"] = kafka,
-            ["AWS__ServiceURL"] = sqsUrl.ToString(),
-            ["AWS__AuthenticationRegion"] = "us-east-1",
-            ["AWS__Region"] = "us-east-1",
-            ["AWS_ACCESS_KEY_ID"] = "test",
-            ["AWS_SECRET_ACCESS_KEY"] = "test",
-            ["Sqs__ShippingQueue"] = shippingQueue,
-            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}",
-            ["DOTNET_ENVIRONMENT"] = "Production",
-        });
+        var (environment, port) = await QuickStartEnvironment.CreateAsync("quickstart-shipping");
+        environment["DOTNET_ENVIRONMENT"] = "Production";
+        using var app = SampleProcess.Start("samples", "QuickStart", environment);
         await app.WaitForLineAsync(l => l.Contains("Application started", StringComparison.Ordinal), Patience, "the quick start did not start");
 
         using (var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") })
@@ -138,12 +113,5 @@ public sealed class QuickStartTests
         }
 
         return found;
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text;
 using Confluent.Kafka;
 using Correlation.Messaging.Diagnostics;
 using Correlation.Messaging.Kafka.Internal;
